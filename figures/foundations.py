@@ -1,0 +1,155 @@
+"""Figures and worked numbers for the fundamentals chapters: the maze, returns and discounting."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from figures._style import INK, MUTED, PALETTE, new_figure, save
+from snippets.gridworld import ACTION_NAMES, MAZE, GridWorld, shortest_path_actions
+from snippets.returns import (
+    A_TO_GOAL,
+    BAD_EPISODE,
+    GOAL_TEN_STEPS_AWAY,
+    GOOD_EPISODE,
+    discounted_return,
+    returns_to_go,
+)
+
+
+def trace_shortest_path(seed: int) -> list[dict]:
+    """Walk the maze's optimal path in the real environment; one record per step."""
+    env = GridWorld(MAZE)
+    state, _ = env.reset(seed=seed)
+    steps = []
+    for action in shortest_path_actions(env):
+        next_state, reward, terminated, truncated, _ = env.step(action)
+        steps.append({"state": state, "action": action, "reward": float(reward), "next_state": next_state})
+        state = next_state
+        if terminated or truncated:
+            break
+    if not terminated:
+        raise RuntimeError("the shortest path did not reach the goal")
+    return steps
+
+
+# ---------------------------------------------------------------------------------------------- maze
+
+
+def fig_maze(out_dir: Path, seed: int) -> Path:
+    env = GridWorld(MAZE, render_mode="rgb_array")
+    env.reset(seed=seed)
+    image = env.render()
+    fig, ax = new_figure(4.6, 4.6)
+    ax.imshow(image, extent=(0, env.n_cols, env.n_rows, 0), interpolation="nearest")
+    ax.grid(False)
+    for s in range(env.n_rows * env.n_cols):
+        row, col = env.to_rowcol(s)
+        label = {env.start_state: "S", env.goal_state: "G"}.get(s, "wall" if s in env.walls else "")
+        colour = "white" if s in env.walls else INK
+        if label:
+            ax.text(col + 0.5, row + 0.78, label, ha="center", va="center", fontsize=12, color=colour, weight="bold")
+        ax.text(col + 0.06, row + 0.12, f"({row},{col})", ha="left", va="top", fontsize=7, color=MUTED if s not in env.walls else "white")
+    ax.set_xticks([]), ax.set_yticks([])
+    ax.set_title("The post's maze, rendered by GridWorld", fontsize=11)
+    ax.set_xlabel("S start · G goal (+1) · wall (−1) · every other step −0.01", fontsize=9, color=MUTED)
+    return save(fig, out_dir, "maze")
+
+
+# ------------------------------------------------------------------------------------------ discounting
+
+
+def fig_discount_weights(out_dir: Path, seed: int) -> Path:
+    k = np.arange(0, 31)
+    fig, ax = new_figure(7.0, 3.6)
+    for gamma in (1.0, 0.99, 0.9, 0.5):
+        # the weight of a reward k steps away is exactly what discounted_return gives a lone reward there
+        weights = [discounted_return([0.0] * int(i) + [1.0], gamma) for i in k]
+        ax.plot(k, weights, marker="o", markersize=3, label=f"γ = {gamma:g}")
+    w10 = discounted_return(GOAL_TEN_STEPS_AWAY, 0.9)
+    ax.annotate(
+        f"γ = 0.9, 10 steps away: {w10:.2f}",
+        xy=(10, w10),
+        xytext=(13, 0.62),
+        arrowprops={"arrowstyle": "->", "color": MUTED},
+        fontsize=9,
+    )
+    ax.set_xlabel("k, steps until the reward")
+    ax.set_ylabel("weight $\\gamma^k$")
+    ax.set_ylim(-0.03, 1.05)
+    ax.legend(loc="upper right")
+    ax.set_title("How much a reward k steps away counts")
+    return save(fig, out_dir, "discount_weights")
+
+
+def fig_returns_along_shortest_path(out_dir: Path, seed: int) -> Path:
+    steps = trace_shortest_path(seed)
+    rewards = [s["reward"] for s in steps]
+    t = np.arange(len(rewards))
+    fig, ax = new_figure(7.0, 3.4)
+    for gamma, colour in ((1.0, PALETTE[0]), (0.9, PALETTE[1])):
+        g = returns_to_go(rewards, gamma)
+        ax.plot(t, g, marker="o", color=colour, label=f"$G_t$, γ = {gamma:g}")
+        for ti, gi in zip(t, g):
+            ax.annotate(f"{gi:.2f}", (ti, gi), textcoords="offset points", xytext=(0, 7), ha="center", fontsize=8, color=colour)
+    labels = [f"t={i}\n{env_cell(s['state'])}\n{ACTION_NAMES[s['action']]}" for i, s in enumerate(steps)]
+    ax.set_xticks(t, labels, fontsize=8)
+    ax.set_ylabel("return from step t")
+    ax.set_ylim(0.5, 1.08)
+    ax.legend(loc="lower right")
+    ax.set_title("Return from each step of the optimal path through the maze")
+    return save(fig, out_dir, "returns_along_shortest_path")
+
+
+def env_cell(state: int) -> str:
+    row, col = GridWorld(MAZE).to_rowcol(state)
+    return f"({row},{col})"
+
+
+# ------------------------------------------------------------------------------ worked numbers
+
+
+def num_return_a_to_goal(seed: int) -> str:
+    return f"{discounted_return(A_TO_GOAL, gamma=1.0):.2f}"
+
+
+def num_discounted_return_a_to_goal(seed: int) -> str:
+    return f"{discounted_return(A_TO_GOAL, gamma=0.9):.2f}"
+
+
+def num_goal_ten_steps_away(seed: int) -> str:
+    return f"{discounted_return(GOAL_TEN_STEPS_AWAY, gamma=0.9):.2f}"
+
+
+def num_goal_ten_steps_away_exact(seed: int) -> str:
+    return f"{discounted_return(GOAL_TEN_STEPS_AWAY, gamma=0.9):.4f}"
+
+
+def num_good_episode_return(seed: int) -> str:
+    return f"{discounted_return(GOOD_EPISODE, gamma=1.0):+.2f}"
+
+
+def num_bad_episode_return(seed: int) -> str:
+    return f"{discounted_return(BAD_EPISODE, gamma=1.0):+.2f}"
+
+
+def num_maze_optimal_return(seed: int) -> str:
+    rewards = [s["reward"] for s in trace_shortest_path(seed)]
+    return f"{discounted_return(rewards, gamma=1.0):.2f}"
+
+
+def table_maze_shortest_path(seed: int) -> str:
+    steps = trace_shortest_path(seed)
+    rewards = [s["reward"] for s in steps]
+    g1, g09 = returns_to_go(rewards, 1.0), returns_to_go(rewards, 0.9)
+    lines = [
+        "| $t$ | state $s_t$ | action $a_t$ | reward $r_{t+1}$ | $G_t$ (γ = 1) | $G_t$ (γ = 0.9) |",
+        "|---:|:---:|:---:|---:|---:|---:|",
+    ]
+    for t, step in enumerate(steps):
+        lines.append(
+            f"| {t} | {env_cell(step['state'])} | {ACTION_NAMES[step['action']]} | {step['reward']:+.2f} "
+            f"| {g1[t]:.4f} | {g09[t]:.4f} |"
+        )
+    return "\n".join(lines)

@@ -1,0 +1,291 @@
+"""MkDocs hook: everything the pages show that is computed, computed at build time from the code.
+
+Three kinds of build artifact, all discovered, never listed by hand:
+
+* **Figures**: a function ``fig_<what_it_shows>(out_dir, seed) -> Path`` in a module of ``figures/``.
+  It writes ``out_dir/<what_it_shows>.png`` and the page shows it as ``figures/<what_it_shows>.png``.
+* **Values**: a function ``num_<name>(seed) -> str`` or ``table_<name>(seed) -> str`` in ``figures/``.
+  A page writes ``{{ num_<name> }}`` and the build puts the computed text there (a number, or a
+  Markdown table). An unknown name fails the build.
+* **Notebooks**: a jupytext "percent" script ``notebooks/<name>.py``. The build executes it and the
+  site shows the executed notebook at ``notebooks/<name>.ipynb``, with a download button. A cell
+  that raises fails the build.
+
+Each artifact is cached under ``.cache/artifacts`` by a hash of the code that produces it: its own
+module plus every module of ``snippets/`` and ``figures/`` that it imports, directly or not, the
+seed, the versions of the numeric libraries, and ``hooks/render.py``. An unchanged artifact is
+never recomputed; an edit to any snippet it uses recomputes it. Missing artifacts are computed in a
+fresh ``python hooks/render.py`` process, so ``mkdocs serve`` never draws with stale modules.
+"""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import importlib.metadata
+import json
+import logging
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import event_priority
+from mkdocs.structure.files import File, Files
+
+log = logging.getLogger("mkdocs.hooks.artifacts")
+
+ROOT = Path(__file__).resolve().parents[1]
+CACHE = ROOT / ".cache" / "artifacts"
+LOCAL_PACKAGES = ("snippets", "figures")
+VERSIONED = ("numpy", "matplotlib", "torch", "gymnasium", "nbclient", "ipykernel", "jupytext")
+SEED = 0
+CACHE_FORMAT = "1"
+PLACEHOLDER = re.compile(r"\{\{\s*((?:num|table)_[a-z0-9_]+)\s*\}\}")
+VENDORED = ("assets/vendor/katex/katex.min.js", "assets/vendor/katex/auto-render.min.js")
+
+
+@dataclass(frozen=True)
+class Artifact:
+    kind: str  # "figure" | "value" | "notebook"
+    name: str  # fig_maze | num_x | returns-in-the-maze
+    source: Path  # the module or notebook script that defines it
+    module: str  # dotted module name ("" for notebooks)
+    digest: str
+
+    @property
+    def filename(self) -> str:
+        if self.kind == "figure":
+            return self.name.removeprefix("fig_") + ".png"
+        if self.kind == "notebook":
+            return self.name + ".ipynb"
+        return self.name + ".json"
+
+    @property
+    def cached(self) -> Path:
+        # The digest is a folder so the file keeps its own name (the notebook download uses it).
+        return CACHE / self.kind / self.digest[:20] / self.filename
+
+    @property
+    def site_path(self) -> str:
+        return {"figure": "figures/", "notebook": "notebooks/"}.get(self.kind, "values/") + self.filename
+
+
+# --------------------------------------------------------------------------------------------------
+# What code produces an artifact: the file itself and every local module it imports, transitively.
+
+
+def _module_file(dotted: str) -> Path | None:
+    path = ROOT.joinpath(*dotted.split("."))
+    if path.with_suffix(".py").is_file():
+        return path.with_suffix(".py")
+    if (path / "__init__.py").is_file():
+        return path / "__init__.py"
+    return None
+
+
+def _imported_local_modules(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    package = ".".join(path.relative_to(ROOT).with_suffix("").parts[:-1])
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                parent = package.split(".")[: len(package.split(".")) - (node.level - 1)]
+                base = ".".join([*parent, base] if base else parent)
+            # `from snippets import returns` imports the submodule snippets.returns
+            names = [base] + [f"{base}.{alias.name}" for alias in node.names]
+        else:
+            continue
+        for name in names:
+            if name.split(".")[0] in LOCAL_PACKAGES:
+                parts = name.split(".")
+                for i in range(1, len(parts) + 1):  # importing a.b.c runs a/__init__, a/b/__init__ too
+                    if _module_file(".".join(parts[:i])):
+                        found.add(".".join(parts[:i]))
+    return found
+
+
+def code_files(path: Path) -> list[Path]:
+    """``path`` plus every file of snippets/ and figures/ that it imports, directly or not."""
+    seen: dict[Path, None] = {path: None}
+    todo = [path]
+    while todo:
+        for dotted in _imported_local_modules(todo.pop()):
+            file = _module_file(dotted)
+            if file is not None and file not in seen:
+                seen[file] = None
+                todo.append(file)
+    return sorted(seen)
+
+
+def _environment_fingerprint() -> str:
+    parts = [f"python={sys.version_info[:3]}", f"format={CACHE_FORMAT}", f"seed={SEED}"]
+    for dist in VERSIONED:
+        try:
+            parts.append(f"{dist}={importlib.metadata.version(dist)}")
+        except importlib.metadata.PackageNotFoundError:
+            parts.append(f"{dist}=missing")
+    parts.append((ROOT / "hooks" / "render.py").read_text(encoding="utf-8"))
+    return "\n".join(parts)
+
+
+def digest_of(kind: str, name: str, source: Path, env: str) -> str:
+    h = hashlib.sha256()
+    h.update(f"{kind}:{name}\n{env}\n".encode())
+    for file in code_files(source):
+        h.update(str(file.relative_to(ROOT)).encode() + b"\0" + file.read_bytes() + b"\0")
+    return h.hexdigest()
+
+
+# --------------------------------------------------------------------------------------------------
+# Discovery
+
+
+def discover() -> list[Artifact]:
+    env = _environment_fingerprint()
+    artifacts: list[Artifact] = []
+    owner: dict[str, Path] = {}
+    for path in sorted((ROOT / "figures").glob("*.py")):
+        if path.name.startswith("_"):
+            continue
+        module = "figures." + path.stem
+        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+        for node in tree.body:
+            if not isinstance(node, ast.FunctionDef):
+                continue
+            kind = "figure" if node.name.startswith("fig_") else None
+            if node.name.startswith(("num_", "table_")):
+                kind = "value"
+            if kind is None:
+                continue
+            if node.name in owner:
+                raise PluginError(f"artifacts: {node.name} is defined in both {owner[node.name]} and {path}")
+            owner[node.name] = path
+            artifacts.append(Artifact(kind, node.name, path, module, digest_of(kind, node.name, path, env)))
+    for path in sorted((ROOT / "notebooks").glob("*.py")):
+        name = path.stem
+        artifacts.append(Artifact("notebook", name, path, "", digest_of("notebook", name, path, env)))
+    return artifacts
+
+
+# --------------------------------------------------------------------------------------------------
+# Rendering the artifacts that are not cached yet
+
+
+def render_missing(artifacts: list[Artifact]) -> None:
+    missing = [a for a in artifacts if not a.cached.is_file()]
+    if not missing:
+        return
+    CACHE.mkdir(parents=True, exist_ok=True)
+    jobs = [
+        {
+            "kind": a.kind,
+            "name": a.name,
+            "module": a.module,
+            "source": str(a.source),
+            "seed": SEED,
+            "out": str(a.cached),
+        }
+        for a in missing
+    ]
+    log.info("artifacts: computing %d of %d: %s", len(missing), len(artifacts), ", ".join(a.name for a in missing))
+    started = time.perf_counter()
+    with tempfile.NamedTemporaryFile("w", suffix=".json", dir=CACHE, delete=False) as fh:
+        json.dump(jobs, fh)
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep))
+    env.setdefault("MPLBACKEND", "Agg")
+    try:
+        proc = subprocess.run(
+            [sys.executable, str(ROOT / "hooks" / "render.py"), fh.name],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+        )
+    finally:
+        os.unlink(fh.name)
+    if proc.returncode != 0:
+        raise PluginError(
+            "artifacts: computing build artifacts failed; the page content they feed would be missing.\n"
+            + proc.stdout[-4000:]
+            + proc.stderr[-8000:]
+        )
+    for a in missing:
+        if not a.cached.is_file():
+            raise PluginError(f"artifacts: {a.name} ({a.source.relative_to(ROOT)}) produced no {a.filename}")
+    log.info("artifacts: computed %d in %.1f s", len(missing), time.perf_counter() - started)
+
+
+# --------------------------------------------------------------------------------------------------
+# MkDocs events
+
+_state: dict[str, object] = {}
+
+
+def on_pre_build(config) -> None:
+    docs = Path(config["docs_dir"])
+    for rel in VENDORED:
+        if not (docs / rel).is_file():
+            raise PluginError(f"docs/{rel} is missing: run `python tools/vendor.py` (every make target does)")
+    artifacts = discover()
+    render_missing(artifacts)
+    values = {}
+    for a in artifacts:
+        if a.kind == "value":
+            values[a.name] = json.loads(a.cached.read_text(encoding="utf-8"))["value"]
+    _state["artifacts"] = artifacts
+    _state["values"] = values
+    _state["used"] = set()
+
+
+@event_priority(100)  # before mkdocs-jupyter wraps .ipynb files as pages
+def on_files(files: Files, config) -> Files:
+    for a in _state["artifacts"]:
+        if a.kind == "value":
+            continue
+        if files.get_file_from_path(a.site_path) is not None:
+            raise PluginError(f"artifacts: docs/{a.site_path} exists in the source tree; it is generated, delete it")
+        files.append(File.generated(config, a.site_path, abs_src_path=str(a.cached)))
+    return files
+
+
+def on_page_markdown(markdown: str, page, config, files) -> str:
+    values: dict[str, str] = _state["values"]  # type: ignore[assignment]
+
+    def substitute(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name not in values:
+            raise PluginError(
+                f"{page.file.src_uri}: {{{{ {name} }}}} names no value; define {name}(seed) -> str in figures/"
+            )
+        _state["used"].add(name)  # type: ignore[union-attr]
+        return values[name]
+
+    return PLACEHOLDER.sub(substitute, markdown)
+
+
+def evict_stale(artifacts: list[Artifact]) -> None:
+    """Delete cached artifacts that no current code produces (old digests)."""
+    keep = {a.cached.parent for a in artifacts}
+    for kind in ("figure", "value", "notebook"):
+        for entry in (CACHE / kind).glob("*"):
+            if entry.is_dir() and entry not in keep:
+                for file in entry.iterdir():
+                    file.unlink()
+                entry.rmdir()
+
+
+def on_post_build(config) -> None:
+    evict_stale(_state["artifacts"])  # type: ignore[arg-type]
+    unused = sorted(set(_state["values"]) - _state["used"])  # type: ignore[arg-type,operator]
+    if unused:
+        log.warning("artifacts: computed values that no page shows: %s", ", ".join(unused))

@@ -1,0 +1,96 @@
+"""Compute build artifacts in a fresh process: ``python hooks/render.py JOBS.json``.
+
+``hooks/artifacts.py`` writes the jobs (figures, values, notebooks that are not cached yet) and runs
+this script, so every artifact is made by the code as it is on disk now. Jobs run in parallel, one
+process per core. Any failure prints the artifact's name and traceback and exits non-zero, which
+fails the build.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import os
+import shutil
+import sys
+import tempfile
+import traceback
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def render_figure(job: dict, out: Path) -> None:
+    func = getattr(importlib.import_module(job["module"]), job["name"])
+    name = Path(job["out"]).name
+    with tempfile.TemporaryDirectory() as tmp:
+        written = Path(func(Path(tmp), job["seed"]))
+        expected = Path(tmp) / name
+        if written.resolve() != expected.resolve() or not expected.is_file():
+            raise RuntimeError(f"{job['name']} must write and return out_dir / {name!r}, it returned {written}")
+        shutil.copyfile(expected, out)
+
+
+def render_value(job: dict, out: Path) -> None:
+    func = getattr(importlib.import_module(job["module"]), job["name"])
+    value = func(job["seed"])
+    if not isinstance(value, str) or not value.strip():
+        raise TypeError(f"{job['name']} must return a non-empty str, got {value!r}")
+    out.write_text(json.dumps({"value": value}), encoding="utf-8")
+
+
+def render_notebook(job: dict, out: Path) -> None:
+    import jupytext
+    import nbformat
+    from nbclient import NotebookClient
+
+    nb = jupytext.read(job["source"], fmt="py:percent")
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.metadata.pop("jupytext", None)
+    client = NotebookClient(
+        nb,
+        kernel_name="python3",
+        timeout=600,
+        allow_errors=False,  # a cell that raises fails the build
+        record_timing=False,  # keep the executed notebook byte-stable
+        resources={"metadata": {"path": str(ROOT)}},
+    )
+    client.execute()
+    nbformat.write(nb, out)
+
+
+RENDERERS = {"figure": render_figure, "value": render_value, "notebook": render_notebook}
+
+
+def run(job: dict) -> str | None:
+    """Run one job; return None on success or the error text."""
+    out = Path(job["out"])
+    out.parent.mkdir(parents=True, exist_ok=True)
+    partial = out.with_name(out.name + ".partial")
+    try:
+        RENDERERS[job["kind"]](job, partial)
+        os.replace(partial, out)  # only a complete artifact ever lands in the cache
+        return None
+    except BaseException:  # noqa: BLE001 - report everything, including KeyboardInterrupt in a worker
+        partial.unlink(missing_ok=True)
+        where = job["module"] or Path(job["source"]).relative_to(ROOT)
+        return f"{job['kind']} {job['name']} ({where}) failed:\n{traceback.format_exc()}"
+
+
+def main(jobs_file: str) -> int:
+    jobs = json.loads(Path(jobs_file).read_text(encoding="utf-8"))
+    workers = max(1, min(len(jobs), os.cpu_count() or 1))
+    if workers == 1:
+        errors = [run(job) for job in jobs]
+    else:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            errors = list(pool.map(run, jobs))
+    failed = [e for e in errors if e]
+    for error in failed:
+        print(error, file=sys.stderr)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1]))

@@ -1,0 +1,140 @@
+"""The build hook: what it hashes, when it recomputes, and that every failure fails loudly."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from mkdocs.exceptions import PluginError
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def load_hook(root: Path):
+    """Import hooks/artifacts.py from a copy of the project, so its ROOT is that copy."""
+    spec = importlib.util.spec_from_file_location(f"artifacts_{abs(hash(root))}", root / "hooks" / "artifacts.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up while the class is defined
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A throwaway copy of the code that makes artifacts (no docs, no cache)."""
+    for name in ("snippets", "figures", "hooks", "notebooks"):
+        shutil.copytree(REPO / name, tmp_path / name, ignore=shutil.ignore_patterns("__pycache__"))
+    return tmp_path
+
+
+def by_name(artifacts):
+    return {a.name: a for a in artifacts}
+
+
+def test_code_files_follow_imports_transitively():
+    hook = load_hook(REPO)
+    files = {p.relative_to(REPO).as_posix() for p in hook.code_files(REPO / "figures" / "foundations.py")}
+    assert {"figures/foundations.py", "figures/_style.py", "snippets/returns.py", "snippets/gridworld.py"} <= files
+    assert "figures/diagrams.py" not in files
+
+
+def test_discovery_finds_figures_values_and_notebooks():
+    artifacts = by_name(load_hook(REPO).discover())
+    assert artifacts["fig_maze"].kind == "figure"
+    assert artifacts["fig_maze"].site_path == "figures/maze.png"
+    assert artifacts["num_return_a_to_goal"].kind == "value"
+    assert artifacts["table_maze_shortest_path"].kind == "value"
+    notebooks = [a for a in artifacts.values() if a.kind == "notebook"]
+    assert notebooks and all(a.site_path.endswith(".ipynb") for a in notebooks)
+
+
+def test_editing_a_snippet_changes_only_the_digests_that_use_it(project: Path):
+    before = by_name(load_hook(project).discover())
+    with open(project / "snippets" / "returns.py", "a", encoding="utf-8") as fh:
+        fh.write("\n# an edit\n")
+    after = by_name(load_hook(project).discover())
+    assert after["fig_discount_weights"].digest != before["fig_discount_weights"].digest
+    assert after["num_return_a_to_goal"].digest != before["num_return_a_to_goal"].digest
+    assert after["fig_rlhf_pipeline"].digest == before["fig_rlhf_pipeline"].digest  # diagrams import no snippet
+
+
+def test_cached_artifacts_are_not_recomputed(project: Path, monkeypatch):
+    hook = load_hook(project)
+    artifacts = [a for a in hook.discover() if a.name in {"num_return_a_to_goal", "fig_discount_weights"}]
+    hook.render_missing(artifacts)
+    assert all(a.cached.is_file() for a in artifacts)
+
+    def no_subprocess(*args, **kwargs):
+        raise AssertionError("a cached artifact was recomputed")
+
+    monkeypatch.setattr(subprocess, "run", no_subprocess)
+    hook.render_missing(artifacts)  # everything cached: nothing runs
+
+
+def test_values_are_what_the_snippets_compute(project: Path):
+    hook = load_hook(project)
+    wanted = {"num_return_a_to_goal": "0.99", "num_discounted_return_a_to_goal": "0.89", "num_goal_ten_steps_away": "0.35"}
+    artifacts = [a for a in hook.discover() if a.name in wanted]
+    hook.render_missing(artifacts)
+    for a in artifacts:
+        assert json.loads(a.cached.read_text())["value"] == wanted[a.name]
+
+
+def test_a_figure_that_raises_fails_the_build_with_its_name(project: Path):
+    (project / "figures" / "broken.py").write_text(
+        "def fig_broken_on_purpose(out_dir, seed):\n    raise ValueError('seed must be even')\n", encoding="utf-8"
+    )
+    hook = load_hook(project)
+    broken = [a for a in hook.discover() if a.name == "fig_broken_on_purpose"]
+    with pytest.raises(PluginError, match=r"fig_broken_on_purpose[\s\S]*seed must be even"):
+        hook.render_missing(broken)
+    assert not broken[0].cached.exists()
+
+
+def test_a_figure_that_writes_the_wrong_file_fails(project: Path):
+    (project / "figures" / "misnamed.py").write_text(
+        "from pathlib import Path\n"
+        "def fig_misnamed(out_dir, seed):\n"
+        "    path = Path(out_dir) / 'other.png'\n"
+        "    path.write_bytes(b'x')\n"
+        "    return path\n",
+        encoding="utf-8",
+    )
+    hook = load_hook(project)
+    with pytest.raises(PluginError, match="misnamed.png"):
+        hook.render_missing([a for a in hook.discover() if a.name == "fig_misnamed"])
+
+
+def test_a_notebook_cell_that_raises_fails_the_build(project: Path):
+    (project / "notebooks" / "failing.py").write_text(
+        "# %% [markdown]\n# # A failing notebook\n\n# %%\nx = 1\n\n# %%\nraise RuntimeError('cell 2 is broken')\n",
+        encoding="utf-8",
+    )
+    hook = load_hook(project)
+    with pytest.raises(PluginError, match="cell 2 is broken"):
+        hook.render_missing([a for a in hook.discover() if a.name == "failing"])
+
+
+def test_unknown_placeholder_fails(project: Path):
+    hook = load_hook(project)
+    hook._state["values"] = {"num_known": "1.00"}
+    hook._state["used"] = set()
+
+    class Page:
+        class file:  # noqa: N801 - mimics mkdocs' Page.file
+            src_uri = "chapter.md"
+
+    assert hook.on_page_markdown("G = {{ num_known }}", Page, {}, None) == "G = 1.00"
+    with pytest.raises(PluginError, match=r"chapter\.md.*num_unknown"):
+        hook.on_page_markdown("G = {{ num_unknown }}", Page, {}, None)
+
+
+def test_two_functions_with_one_name_fail(project: Path):
+    (project / "figures" / "dupe.py").write_text("def fig_maze(out_dir, seed):\n    pass\n", encoding="utf-8")
+    with pytest.raises(PluginError, match="fig_maze is defined in both"):
+        load_hook(project).discover()
