@@ -49,11 +49,12 @@ def fig_maze(out_dir: Path, seed: int) -> Path:
         label = {env.start_state: "S", env.goal_state: "G"}.get(s, "wall" if s in env.walls else "")
         colour = "white" if s in env.walls else INK
         if label:
-            ax.text(col + 0.5, row + 0.78, label, ha="center", va="center", fontsize=12, color=colour, weight="bold")
+            y = row + (0.88 if s == env.start_state else 0.55)  # below the agent's disc on S
+            ax.text(col + 0.5, y, label, ha="center", va="center", fontsize=12, color=colour, weight="bold")
         ax.text(col + 0.06, row + 0.12, f"({row},{col})", ha="left", va="top", fontsize=7, color=MUTED if s not in env.walls else "white")
     ax.set_xticks([]), ax.set_yticks([])
     ax.set_title("The post's maze, rendered by GridWorld", fontsize=11)
-    ax.set_xlabel("S start · G goal (+1) · wall (−1) · every other step −0.01", fontsize=9, color=MUTED)
+    ax.set_xlabel("● robot (agent) on S, the start · G goal (+1) · wall (−1) · every other step −0.01", fontsize=8.5, color=MUTED)
     return save(fig, out_dir, "maze")
 
 
