@@ -10,6 +10,8 @@ STAMP   := $(VENV)/.installed
 VENDOR  := docs/assets/vendor/.stamp
 SITE    := site
 
+export NO_MKDOCS_2_WARNING := 1
+
 .PHONY: serve test build setup vendor clean
 
 serve: setup

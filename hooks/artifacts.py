@@ -22,11 +22,13 @@ from __future__ import annotations
 
 import ast
 import hashlib
+import html
 import importlib.metadata
 import json
 import logging
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -254,7 +256,23 @@ def on_files(files: Files, config) -> Files:
             continue
         if files.get_file_from_path(a.site_path) is not None:
             raise PluginError(f"artifacts: docs/{a.site_path} exists in the source tree; it is generated, delete it")
-        files.append(File.generated(config, a.site_path, abs_src_path=str(a.cached)))
+        if a.kind == "notebook":
+            # mkdocs-jupyter wraps notebook pages and reads them through File.src_dir, so a notebook
+            # needs a real source folder: stage the executed copy under its site path.
+            staged = CACHE / "staged" / a.site_path
+            staged.parent.mkdir(parents=True, exist_ok=True)
+            if not staged.is_file() or staged.read_bytes() != a.cached.read_bytes():
+                shutil.copyfile(a.cached, staged)
+            files.append(
+                File(
+                    a.site_path,
+                    src_dir=str(CACHE / "staged"),
+                    dest_dir=config["site_dir"],
+                    use_directory_urls=config["use_directory_urls"],
+                )
+            )
+        else:
+            files.append(File.generated(config, a.site_path, abs_src_path=str(a.cached)))
     return files
 
 
@@ -271,6 +289,32 @@ def on_page_markdown(markdown: str, page, config, files) -> str:
         return values[name]
 
     return PLACEHOLDER.sub(substitute, markdown)
+
+
+NBCONVERT_NO_ALT = 'alt="No description has been provided for this image"'
+
+
+def on_post_page(output: str, page, config) -> str:
+    """Give each image a notebook cell draws the alt text written on that cell's ``# %% alt="..."`` line."""
+    if not page.file.src_uri.endswith(".ipynb"):
+        return output
+    nb = json.loads(Path(page.file.abs_src_path).read_text(encoding="utf-8"))
+    alts = [
+        (i, cell.get("metadata", {}).get("alt"))
+        for i, cell in enumerate(nb["cells"])
+        if cell["cell_type"] == "code"
+        for out in cell.get("outputs", [])
+        if any(key.startswith("image/") for key in out.get("data", {}))
+    ]
+    missing = [i for i, alt in alts if not alt]
+    if missing or output.count(NBCONVERT_NO_ALT) != len(alts):
+        raise PluginError(
+            f"{page.file.src_uri}: every image a notebook cell draws needs alt text; "
+            f'add alt="..." to the "# %%" line of cell(s) {missing or "drawing images"}'
+        )
+    for _, alt in alts:
+        output = output.replace(NBCONVERT_NO_ALT, f'alt="{html.escape(alt, quote=True)}"', 1)
+    return output
 
 
 def evict_stale(artifacts: list[Artifact]) -> None:

@@ -1,5 +1,7 @@
-// Typeset the math that pymdownx.arithmatex (generic mode) marks up, with the KaTeX that ships
-// with the site. Only .arithmatex elements are touched, so a "$" in prose or code is never math.
+// Typeset math with the KaTeX that ships with the site (nothing is loaded from elsewhere).
+// - Pages: pymdownx.arithmatex (generic mode) wraps each formula in an .arithmatex element holding
+//   \( ... \) or \[ ... \]. Only those elements are touched, so a "$" in prose or code is never math.
+// - Notebooks: markdown cells keep Jupyter's $ ... $ and $$ ... $$ delimiters.
 // Material's document$ emits on the first load and after every instant navigation.
 document$.subscribe(({ body }) => {
   for (const element of body.querySelectorAll(".arithmatex")) {
@@ -7,6 +9,15 @@ document$.subscribe(({ body }) => {
       delimiters: [
         { left: "\\(", right: "\\)", display: false },
         { left: "\\[", right: "\\]", display: true },
+      ],
+      throwOnError: true,
+    });
+  }
+  for (const element of body.querySelectorAll(".jp-RenderedMarkdown")) {
+    renderMathInElement(element, {
+      delimiters: [
+        { left: "$$", right: "$$", display: true },
+        { left: "$", right: "$", display: false },
       ],
       throwOnError: true,
     });

@@ -1,0 +1,123 @@
+"""Fixtures for the tests of the built site.
+
+* ``built_site``: the built site's folder. ``$SITE_DIR`` when set (``make test`` builds it first,
+  relative paths are relative to the repo root); otherwise the site is built once per session with
+  ``mkdocs build --strict`` into a temporary folder, and a failed build fails the test with mkdocs'
+  output.
+* ``site_server``: that folder served over HTTP on 127.0.0.1, on a port the OS picks.
+* ``page`` / ``html_file``: tests that take one of these are parametrised over every page (or every
+  checked HTML file) of the built site, so a failure names the page. Listing them needs the site at
+  collection time, so the build (when there is no ``$SITE_DIR``) happens then, once.
+"""
+
+from __future__ import annotations
+
+import http.server
+import sys
+import threading
+from collections.abc import Iterator
+from functools import partial
+from pathlib import Path
+
+import pytest
+
+from tests.site_helpers import (
+    SiteBuildError,
+    build_site,
+    html_files,
+    list_pages,
+    page_id,
+    site_dir_from_env,
+)
+
+_SITE_KEY = pytest.StashKey["Path | str"]()  # the site folder, or why there is none
+_NO_SITE = "no-site"  # the single parameter used when there is no site to list
+
+
+def _site_dir(config: pytest.Config) -> Path | str:
+    """The built site for this session (built at most once), or the reason it could not be had."""
+    if _SITE_KEY in config.stash:
+        return config.stash[_SITE_KEY]
+    result: Path | str
+    env_dir = site_dir_from_env()
+    if env_dir is not None:
+        if (env_dir / "index.html").is_file():
+            result = env_dir
+        else:
+            result = f"$SITE_DIR={env_dir} holds no built site (no index.html); run `make test`"
+    else:
+        # The same factory the `tmp_path_factory` fixture returns.
+        factory: pytest.TempPathFactory = config._tmp_path_factory  # type: ignore[attr-defined]
+        try:
+            result = build_site(factory.mktemp("site"))
+        except SiteBuildError as exc:
+            result = str(exc)
+    config.stash[_SITE_KEY] = result
+    return result
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    for name, lister, ids in (("page", list_pages, page_id), ("html_file", html_files, str)):
+        if name not in metafunc.fixturenames:
+            continue
+        site = _site_dir(metafunc.config)
+        values = lister(site) if isinstance(site, Path) else []
+        if not values:  # one test that fails through `built_site` (or names the empty site)
+            values, ids = [_NO_SITE], str
+        metafunc.parametrize(name, values, ids=ids)
+
+
+@pytest.fixture(scope="session")
+def built_site(request: pytest.FixtureRequest) -> Path:
+    site = _site_dir(request.config)
+    if not isinstance(site, Path):
+        pytest.fail(site, pytrace=False)
+    return site
+
+
+@pytest.fixture
+def page(request: pytest.FixtureRequest, built_site: Path) -> str:
+    """Placeholder; pytest_generate_tests parametrises it with each page's site-relative URL."""
+    value = request.param
+    if value == _NO_SITE:
+        pytest.fail(f"the built site at {built_site} has no pages", pytrace=False)
+    return value
+
+
+@pytest.fixture
+def html_file(request: pytest.FixtureRequest, built_site: Path) -> str:
+    """Placeholder; pytest_generate_tests parametrises it with each checked HTML file's path."""
+    value = request.param
+    if value == _NO_SITE:
+        pytest.fail(f"the built site at {built_site} has no HTML files", pytrace=False)
+    return value
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - stdlib signature
+        pass
+
+
+class _QuietServer(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        # A browser that drops a connection mid-response (a page closed while loading) is normal.
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)
+
+
+@pytest.fixture(scope="session")
+def site_server(built_site: Path) -> Iterator[str]:
+    """The built site served at http://127.0.0.1:PORT (no trailing slash)."""
+    server = _QuietServer(("127.0.0.1", 0), partial(_QuietHandler, directory=str(built_site)))
+    thread = threading.Thread(target=server.serve_forever, name="site-server", daemon=True)
+    thread.start()
+    try:
+        host, port = server.server_address[:2]
+        yield f"http://{host}:{port}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
