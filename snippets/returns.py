@@ -95,6 +95,8 @@ BAD_EPISODE = [-1.00, -1.00, -0.01, -0.01, -0.01, -0.01]
 # returns_to_go(RIPPLE) == [0.96, 0.97, 0.98, 0.99, 1.0].
 RIPPLE = [-0.01] * 4 + [1.00]
 
+# --8<-- [end:examples]
+
 EXAMPLES = {
     "A_TO_GOAL": A_TO_GOAL,
     "GOAL_TEN_STEPS_AWAY": GOAL_TEN_STEPS_AWAY,
@@ -102,7 +104,6 @@ EXAMPLES = {
     "BAD_EPISODE": BAD_EPISODE,
     "RIPPLE": RIPPLE,
 }
-# --8<-- [end:examples]
 
 
 # Input checks used by the functions above.  Nothing is clamped or coerced
