@@ -29,14 +29,26 @@ def _box(ax, x, y, w, h, text, colour=BLUE, fontsize=11, weight="bold", fill_alp
     """A rounded box with its lower-left corner at (x, y)."""
     ax.add_patch(
         FancyBboxPatch(
-            (x, y), w, h, boxstyle="round,pad=0.02,rounding_size=0.15", linewidth=1.6,
-            edgecolor=colour, facecolor=colour, alpha=1.0, fill=False,
+            (x, y),
+            w,
+            h,
+            boxstyle="round,pad=0.02,rounding_size=0.15",
+            linewidth=1.6,
+            edgecolor=colour,
+            facecolor=colour,
+            alpha=1.0,
+            fill=False,
         )
     )
     ax.add_patch(
         FancyBboxPatch(
-            (x, y), w, h, boxstyle="round,pad=0.02,rounding_size=0.15", linewidth=0,
-            facecolor=colour, alpha=fill_alpha,
+            (x, y),
+            w,
+            h,
+            boxstyle="round,pad=0.02,rounding_size=0.15",
+            linewidth=0,
+            facecolor=colour,
+            alpha=fill_alpha,
         )
     )
     ax.text(x + w / 2, y + h / 2, text, ha="center", va="center", fontsize=fontsize, weight=weight, color=INK)
@@ -45,8 +57,15 @@ def _box(ax, x, y, w, h, text, colour=BLUE, fontsize=11, weight="bold", fill_alp
 def _arrow(ax, start, end, colour=INK, style="-|>", rad=0.0, lw=1.6):
     ax.add_patch(
         FancyArrowPatch(
-            start, end, arrowstyle=style, mutation_scale=16, color=colour, linewidth=lw,
-            connectionstyle=f"arc3,rad={rad}", shrinkA=2, shrinkB=2,
+            start,
+            end,
+            arrowstyle=style,
+            mutation_scale=16,
+            color=colour,
+            linewidth=lw,
+            connectionstyle=f"arc3,rad={rad}",
+            shrinkA=2,
+            shrinkB=2,
         )
     )
 
@@ -88,13 +107,22 @@ def fig_agent_environment_loop(out_dir: Path, seed: int) -> Path:
 def _bars(ax, x0, y0, labels, values, highlight, width=2.4, bar_h=0.42, gap=0.18, fmt="{:.2f}", colour=BLUE):
     """Horizontal value bars drawn inside a diagram, top to bottom from y0."""
     vmax = max(abs(v) for v in values) or 1.0
-    for i, (label, value) in enumerate(zip(labels, values)):
+    for i, (label, value) in enumerate(zip(labels, values, strict=False)):
         y = y0 - i * (bar_h + gap)
         c = ORANGE if i == highlight else colour
-        ax.add_patch(FancyBboxPatch((x0, y), width * max(value, 0) / vmax, bar_h, boxstyle="square,pad=0", color=c, alpha=0.85))
+        ax.add_patch(
+            FancyBboxPatch((x0, y), width * max(value, 0) / vmax, bar_h, boxstyle="square,pad=0", color=c, alpha=0.85)
+        )
         ax.text(x0 - 0.12, y + bar_h / 2, label, ha="right", va="center", fontsize=10)
         star = "  ★" if i == highlight else ""
-        ax.text(x0 + width * max(value, 0) / vmax + 0.1, y + bar_h / 2, fmt.format(value) + star, ha="left", va="center", fontsize=10)
+        ax.text(
+            x0 + width * max(value, 0) / vmax + 0.1,
+            y + bar_h / 2,
+            fmt.format(value) + star,
+            ha="left",
+            va="center",
+            fontsize=10,
+        )
 
 
 def _network(ax, x, y, w, h, label, rng, colour=BLUE):
@@ -102,14 +130,16 @@ def _network(ax, x, y, w, h, label, rng, colour=BLUE):
     _box(ax, x, y, w, h, "", colour=colour)
     layers = [3, 5, 5, 4]
     xs = np.linspace(x + 0.45, x + w - 0.45, len(layers))
-    points = [[(xi, yi) for yi in np.linspace(y + 0.5, y + h - 0.75, n)] for xi, n in zip(xs, layers)]
-    for left, right in zip(points, points[1:]):
+    points = [[(xi, yi) for yi in np.linspace(y + 0.5, y + h - 0.75, n)] for xi, n in zip(xs, layers, strict=False)]
+    for left, right in zip(points, points[1:], strict=False):
         for p in left:
             for q in right:
                 ax.plot([p[0], q[0]], [p[1], q[1]], color=colour, alpha=0.18 + 0.25 * rng.random(), lw=0.7)
     for layer in points:
         for p in layer:
-            ax.add_patch(FancyBboxPatch((p[0] - 0.07, p[1] - 0.07), 0.14, 0.14, boxstyle="circle,pad=0.0", color=colour))
+            ax.add_patch(
+                FancyBboxPatch((p[0] - 0.07, p[1] - 0.07), 0.14, 0.14, boxstyle="circle,pad=0.0", color=colour)
+            )
     ax.text(x + w / 2, y + h - 0.3, label, ha="center", va="center", fontsize=10.5, weight="bold")
 
 

@@ -51,10 +51,20 @@ def fig_maze(out_dir: Path, seed: int) -> Path:
         if label:
             y = row + (0.88 if s == env.start_state else 0.55)  # below the agent's disc on S
             ax.text(col + 0.5, y, label, ha="center", va="center", fontsize=12, color=colour, weight="bold")
-        ax.text(col + 0.06, row + 0.12, f"({row},{col})", ha="left", va="top", fontsize=7, color=MUTED if s not in env.walls else "white")
+        ax.text(
+            col + 0.06,
+            row + 0.12,
+            f"({row},{col})",
+            ha="left",
+            va="top",
+            fontsize=7,
+            color=MUTED if s not in env.walls else "white",
+        )
     ax.set_xticks([]), ax.set_yticks([])
     ax.set_title("The post's maze, rendered by GridWorld", fontsize=11)
-    ax.set_xlabel("● robot (agent) on S, the start · G goal (+1) · wall (−1) · every other step −0.01", fontsize=8.5, color=MUTED)
+    ax.set_xlabel(
+        "● robot (agent) on S, the start · G goal (+1) · wall (−1) · every other step −0.01", fontsize=8.5, color=MUTED
+    )
     return save(fig, out_dir, "maze")
 
 
@@ -92,8 +102,10 @@ def fig_returns_along_shortest_path(out_dir: Path, seed: int) -> Path:
     for gamma, colour in ((1.0, PALETTE[0]), (0.9, PALETTE[1])):
         g = returns_to_go(rewards, gamma)
         ax.plot(t, g, marker="o", color=colour, label=f"$G_t$, γ = {gamma:g}")
-        for ti, gi in zip(t, g):
-            ax.annotate(f"{gi:.2f}", (ti, gi), textcoords="offset points", xytext=(0, 7), ha="center", fontsize=8, color=colour)
+        for ti, gi in zip(t, g, strict=False):
+            ax.annotate(
+                f"{gi:.2f}", (ti, gi), textcoords="offset points", xytext=(0, 7), ha="center", fontsize=8, color=colour
+            )
     labels = [f"t={i}\n{env_cell(s['state'])}\n{ACTION_NAMES[s['action']]}" for i, s in enumerate(steps)]
     ax.set_xticks(t, labels, fontsize=8)
     ax.set_ylabel("return from step t")

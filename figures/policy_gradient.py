@@ -40,14 +40,20 @@ def fig_policy_gradient_landscape(out_dir: Path, seed: int) -> Path:
     for _ in range(6):
         t = t + 0.8 * slope(t)
         path.append(t)
-    for a, b in zip(path, path[1:]):
+    for a, b in zip(path, path[1:], strict=False):
         ax.annotate(
-            "", xy=(b, expected_reward(b)), xytext=(a, expected_reward(a)),
+            "",
+            xy=(b, expected_reward(b)),
+            xytext=(a, expected_reward(a)),
             arrowprops={"arrowstyle": "->", "color": ORANGE, "lw": 1.5},
         )
     ax.annotate(
-        "gradient says: go right", xy=(current, expected_reward(current)), xytext=(-2.9, 0.75),
-        fontsize=10, color=MUTED, arrowprops={"arrowstyle": "-", "color": MUTED, "lw": 0.8},
+        "gradient says: go right",
+        xy=(current, expected_reward(current)),
+        xytext=(-2.9, 0.75),
+        fontsize=10,
+        color=MUTED,
+        arrowprops={"arrowstyle": "-", "color": MUTED, "lw": 0.8},
     )
     ax.set_xlabel("policy parameters θ")
     ax.set_ylabel("expected reward J(θ)")

@@ -48,6 +48,8 @@ def render_notebook(job: dict, out: Path) -> None:
     nb = jupytext.read(job["source"], fmt="py:percent")
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nb.metadata.pop("jupytext", None)
+    for i, cell in enumerate(nb.cells):
+        cell.id = f"cell-{i}"  # jupytext draws random ids; fixed ones keep the notebook byte-stable
     client = NotebookClient(
         nb,
         kernel_name="python3",

@@ -74,7 +74,7 @@ G_1 = returns_to_go(rewards, gamma=1.0)
 G_09 = returns_to_go(rewards, gamma=0.9)
 
 print(" t   reward   G_t (γ=1)   G_t (γ=0.9)")
-for t, (r, g1, g09) in enumerate(zip(rewards, G_1, G_09)):
+for t, (r, g1, g09) in enumerate(zip(rewards, G_1, G_09, strict=True)):
     print(f"{t:2d}   {r:+.2f}    {g1:8.4f}    {g09:8.4f}")
 
 optimal_return = discounted_return(rewards, gamma=1.0)

@@ -45,9 +45,7 @@ def build_site(dest: Path) -> Path:
         check=False,
     )
     if proc.returncode != 0:
-        raise SiteBuildError(
-            f"`mkdocs build --strict` failed (exit {proc.returncode}):\n{proc.stdout}\n{proc.stderr}"
-        )
+        raise SiteBuildError(f"`mkdocs build --strict` failed (exit {proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
     return dest
 
 
@@ -92,7 +90,7 @@ def sitemap_pages(site_dir: Path) -> list[str] | None:
     base = min(locs, key=len)
     if not base.endswith("/"):
         base = base.rsplit("/", 1)[0] + "/"
-    return sorted(loc[len(base):] if loc.startswith(base) else loc for loc in locs)
+    return sorted(loc[len(base) :] if loc.startswith(base) else loc for loc in locs)
 
 
 def html_files(site_dir: Path) -> list[str]:

@@ -78,7 +78,11 @@ def test_cached_artifacts_are_not_recomputed(project: Path, monkeypatch):
 
 def test_values_are_what_the_snippets_compute(project: Path):
     hook = load_hook(project)
-    wanted = {"num_return_a_to_goal": "0.99", "num_discounted_return_a_to_goal": "0.89", "num_goal_ten_steps_away": "0.35"}
+    wanted = {
+        "num_return_a_to_goal": "0.99",
+        "num_discounted_return_a_to_goal": "0.89",
+        "num_goal_ten_steps_away": "0.35",
+    }
     artifacts = [a for a in hook.discover() if a.name in wanted]
     hook.render_missing(artifacts)
     for a in artifacts:

@@ -26,7 +26,9 @@ def plant(root: Path, path: str, old: str, new: str) -> None:
 
 FAULTS = {
     "missing snippet file": (
-        lambda root: plant(root, PAGE, '"snippets/returns.py:returns_to_go"', '"snippets/no_such_module.py:returns_to_go"'),
+        lambda root: plant(
+            root, PAGE, '"snippets/returns.py:returns_to_go"', '"snippets/no_such_module.py:returns_to_go"'
+        ),
         "no_such_module.py",
     ),
     "missing snippet section": (

@@ -102,7 +102,9 @@ def test_built_site_has_no_mojibake(built_site: Path):
 
 def test_sources_have_no_mojibake():
     bad = []
-    for path in sorted([*(REPO / "docs").rglob("*.md"), *(REPO / "notebooks").glob("*.py"), *(REPO / "snippets").glob("*.py")]):
+    for path in sorted(
+        [*(REPO / "docs").rglob("*.md"), *(REPO / "notebooks").glob("*.py"), *(REPO / "snippets").glob("*.py")]
+    ):
         text = path.read_text(encoding="utf-8")
         bad += [f"{path.relative_to(REPO)}: {m!r}" for m in MOJIBAKE if m in text]
     assert not bad, "\n".join(bad)

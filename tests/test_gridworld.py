@@ -33,6 +33,7 @@ from snippets.gridworld import (
     shortest_path_actions,
 )
 from snippets.returns import discounted_return
+from tests.demo import run_demo
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
@@ -201,11 +202,7 @@ def test_custom_rewards_are_used():
 @pytest.mark.parametrize("layout", [MAZE, WIDE])
 def test_step_agrees_with_p_for_every_state_and_action(layout):
     env = GridWorld(layout)
-    reachable = [
-        s
-        for s in range(env.observation_space.n)
-        if s not in env.walls and s != env.goal_state
-    ]
+    reachable = [s for s in range(env.observation_space.n) if s not in env.walls and s != env.goal_state]
     for s in reachable:
         for a in range(4):
             assert walk_to(env, s) == s
@@ -265,9 +262,7 @@ def test_random_episodes_end_by_goal_or_by_time():
     env = GridWorld(max_steps=20)
     for seed in range(30):
         episode = run_episode(env, random_policy, seed=seed)
-        assert (
-            len(episode.states) == len(episode.actions) + 1 == len(episode.rewards) + 1
-        )
+        assert len(episode.states) == len(episode.actions) + 1 == len(episode.rewards) + 1
         assert len(episode.rewards) <= 20
         if episode.states[-1] == env.goal_state:
             assert episode.rewards[-1] == 1.0
@@ -533,14 +528,6 @@ def test_main_prints_the_maze_and_ends_with_json(capsys):
 
 
 def test_python_dash_m_runs_the_demo():
-    done = subprocess.run(
-        [sys.executable, "-m", "snippets.gridworld"],
-        capture_output=True,
-        text=True,
-        check=True,
-        cwd=REPO_ROOT,
-        timeout=60,
-    )
-    summary = json.loads(done.stdout.strip().splitlines()[-1])
+    summary, done = run_demo("snippets.gridworld")
     assert set(summary) >= {"episodes", "mean_return", "mean_length", "seed"}
     assert "random episodes" in done.stderr  # the tqdm progress bar

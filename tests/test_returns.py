@@ -5,9 +5,6 @@ from __future__ import annotations
 import doctest
 import json
 import math
-import subprocess
-import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -22,6 +19,7 @@ from snippets.returns import (
     discounted_return,
     returns_to_go,
 )
+from tests.demo import run_demo
 
 # --- The post's numbers ------------------------------------------------------
 
@@ -103,9 +101,7 @@ def test_returns_to_go_matches_the_matrix_formula(seed, gamma):
 @pytest.mark.parametrize("rewards", [A_TO_GOAL, GOAL_TEN_STEPS_AWAY, BAD_EPISODE])
 @pytest.mark.parametrize("gamma", [0.0, 0.9, 1.0])
 def test_first_return_to_go_is_the_discounted_return(rewards, gamma):
-    assert returns_to_go(rewards, gamma)[0] == pytest.approx(
-        discounted_return(rewards, gamma)
-    )
+    assert returns_to_go(rewards, gamma)[0] == pytest.approx(discounted_return(rewards, gamma))
 
 
 def test_returns_to_go_satisfies_its_recursion():
@@ -133,9 +129,7 @@ def test_accepts_numpy_arrays_tuples_ints_and_numpy_gamma():
     assert discounted_return(np.array([1, 2, 3], dtype=np.int64), 0.5) == 2.75
     assert discounted_return([1, 2, 3], np.float64(0.5)) == 2.75
     assert discounted_return([1, 2, 3], 1) == 6.0
-    np.testing.assert_allclose(
-        returns_to_go(as_array.astype(np.float32), 1.0), [0.98, 0.99, 1.0]
-    )
+    np.testing.assert_allclose(returns_to_go(as_array.astype(np.float32), 1.0), [0.98, 0.99, 1.0])
 
 
 def test_does_not_modify_its_input():
@@ -209,13 +203,5 @@ def test_main_prints_examples_and_ends_with_json(capsys):
 
 
 def test_python_dash_m_runs_the_demo():
-    done = subprocess.run(
-        [sys.executable, "-m", "snippets.returns"],
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=60,
-        cwd=Path(__file__).resolve().parents[1],
-    )
-    last_line = done.stdout.strip().splitlines()[-1]
-    assert json.loads(last_line)["A_TO_GOAL"]["gamma_1"] == 0.99
+    summary, done = run_demo("snippets.returns")
+    assert summary["A_TO_GOAL"]["gamma_1"] == 0.99

@@ -71,9 +71,7 @@ def browser() -> Iterator[Browser]:
     if not CHROMIUM.is_file():
         pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium package", pytrace=False)
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
-        )
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
         try:
             yield chromium
         finally:
@@ -131,22 +129,20 @@ def visit(
         context.route("**/*", log.route)
         context.on(
             "requestfailed",
-            lambda req: None
-            if req.url in log.off_site
-            else log.failed.append(f"{req.url} ({req.failure})"),
+            lambda req: None if req.url in log.off_site else log.failed.append(f"{req.url} ({req.failure})"),
         )
         context.on(
             "response",
-            lambda resp: log.bad_status.append(f"{resp.status} {resp.url}")
-            if resp.status >= 400
-            else None,
+            lambda resp: log.bad_status.append(f"{resp.status} {resp.url}") if resp.status >= 400 else None,
         )
         tab = context.new_page()
         tab.on(
             "console",
-            lambda msg: log.console_errors.append(f"{msg.text} (at {msg.location.get('url', '')})")
-            if msg.type == "error"
-            else None,
+            lambda msg: (
+                log.console_errors.append(f"{msg.text} (at {msg.location.get('url', '')})")
+                if msg.type == "error"
+                else None
+            ),
         )
         tab.on("pageerror", lambda exc: log.page_errors.append(str(exc)))
         tab.goto(f"{origin}/{url}", wait_until="networkidle")
@@ -361,9 +357,9 @@ def test_search_works_offline(browser: Browser, site_server: str, built_site: Pa
         assert file.is_file(), f"search result {result['href']} points at no page"
         parsed = parse_file(file)
         titles[result["href"]] = f"{parsed.h1} | {parsed.title}"
-    assert any(
-        re.search(r"Q-function|Bellman", title, re.IGNORECASE) for title in titles.values()
-    ), f"no result for {SEARCH_WORD!r} is a page about the Q-function or the Bellman target: {titles}"
+    assert any(re.search(r"Q-function|Bellman", title, re.IGNORECASE) for title in titles.values()), (
+        f"no result for {SEARCH_WORD!r} is a page about the Q-function or the Bellman target: {titles}"
+    )
 
 
 def test_dark_mode_toggle(browser: Browser, site_server: str, screenshots: Path) -> None:

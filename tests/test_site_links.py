@@ -83,9 +83,7 @@ def _resolve(site: Path, html_file: str, url: str) -> tuple[Path | None, str, st
 def test_site_has_its_pages(built_site: Path) -> None:
     pages = list_pages(built_site)
     assert HOME_PAGE in pages, f"no index.html at the root of {built_site}"
-    assert len(pages) >= MIN_PAGES, (
-        f"the site has {len(pages)} pages, expected at least {MIN_PAGES}: {pages}"
-    )
+    assert len(pages) >= MIN_PAGES, f"the site has {len(pages)} pages, expected at least {MIN_PAGES}: {pages}"
     listed = sitemap_pages(built_site)
     if listed is not None:
         assert sorted(listed) == pages, (
@@ -131,6 +129,4 @@ def test_nothing_is_loaded_from_third_party_hosts(built_site: Path) -> None:
     (ARTIFACTS / "external-links.txt").write_text(
         "".join(f"{url}\t{html_file}\n" for url, html_file in sorted(external)), encoding="utf-8"
     )
-    assert not loaded, (
-        f"{len(loaded)} resource(s) loaded from third-party hosts:\n  " + "\n  ".join(loaded)
-    )
+    assert not loaded, f"{len(loaded)} resource(s) loaded from third-party hosts:\n  " + "\n  ".join(loaded)
