@@ -33,7 +33,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from mkdocs.exceptions import PluginError
@@ -230,7 +230,18 @@ def render_missing(artifacts: list[Artifact]) -> None:
 # --------------------------------------------------------------------------------------------------
 # MkDocs events
 
-_state: dict[str, object] = {}
+
+@dataclass
+class BuildState:
+    """What one build computed, and what its pages used of it."""
+
+    artifacts: list[Artifact] = field(default_factory=list)
+    values: dict[str, str] = field(default_factory=dict)
+    used: set[str] = field(default_factory=set)  # placeholders substituted
+    shown: set[str] = field(default_factory=set)  # figure files referenced by a page
+
+
+_state = BuildState()
 
 
 def on_pre_build(config) -> None:
@@ -244,14 +255,13 @@ def on_pre_build(config) -> None:
     for a in artifacts:
         if a.kind == "value":
             values[a.name] = json.loads(a.cached.read_text(encoding="utf-8"))["value"]
-    _state["artifacts"] = artifacts
-    _state["values"] = values
-    _state["used"] = set()
+    global _state
+    _state = BuildState(artifacts=artifacts, values=values)
 
 
 @event_priority(100)  # before mkdocs-jupyter wraps .ipynb files as pages
 def on_files(files: Files, config) -> Files:
-    for a in _state["artifacts"]:
+    for a in _state.artifacts:
         if a.kind == "value":
             continue
         if files.get_file_from_path(a.site_path) is not None:
@@ -277,7 +287,7 @@ def on_files(files: Files, config) -> Files:
 
 
 def on_page_markdown(markdown: str, page, config, files) -> str:
-    values: dict[str, str] = _state["values"]  # type: ignore[assignment]
+    values = _state.values
 
     def substitute(match: re.Match[str]) -> str:
         name = match.group(1)
@@ -285,10 +295,15 @@ def on_page_markdown(markdown: str, page, config, files) -> str:
             raise PluginError(
                 f"{page.file.src_uri}: {{{{ {name} }}}} names no value; define {name}(seed) -> str in figures/"
             )
-        _state["used"].add(name)  # type: ignore[union-attr]
+        _state.used.add(name)
         return values[name]
 
     return PLACEHOLDER.sub(substitute, markdown)
+
+
+def on_page_content(html_text: str, page, config, files) -> str:
+    _state.shown.update(re.findall(r"figures/([a-z0-9_]+\.png)", html_text))
+    return html_text
 
 
 NBCONVERT_NO_ALT = 'alt="No description has been provided for this image"'
@@ -329,7 +344,13 @@ def evict_stale(artifacts: list[Artifact]) -> None:
 
 
 def on_post_build(config) -> None:
-    evict_stale(_state["artifacts"])  # type: ignore[arg-type]
-    unused = sorted(set(_state["values"]) - _state["used"])  # type: ignore[arg-type,operator]
+    evict_stale(_state.artifacts)
+    # A computed value or figure that no page shows is dead weight in every cold build: say so
+    # (a warning, so `mkdocs build --strict` fails).
+    unused = sorted(set(_state.values) - _state.used)
     if unused:
         log.warning("artifacts: computed values that no page shows: %s", ", ".join(unused))
+    figures = {a.filename for a in _state.artifacts if a.kind == "figure"}
+    unshown = sorted(figures - _state.shown)
+    if unshown:
+        log.warning("artifacts: figures that no page shows: %s", ", ".join(unshown))

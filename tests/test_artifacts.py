@@ -126,8 +126,7 @@ def test_a_notebook_cell_that_raises_fails_the_build(project: Path):
 
 def test_unknown_placeholder_fails(project: Path):
     hook = load_hook(project)
-    hook._state["values"] = {"num_known": "1.00"}
-    hook._state["used"] = set()
+    hook._state = hook.BuildState(values={"num_known": "1.00"})
 
     class Page:
         class file:  # noqa: N801 - mimics mkdocs' Page.file

@@ -51,6 +51,16 @@ FAULTS = {
         lambda root: plant(root, PAGE, "{{ num_return_a_to_goal }}", "{{ num_no_such_value }}"),
         "num_no_such_value",
     ),
+    "figure no page shows": (
+        lambda root: (root / "figures" / "extra.py").write_text(
+            "from figures._style import new_figure, save\n\n\n"
+            "def fig_never_shown(out_dir, seed):\n"
+            "    fig, ax = new_figure()\n"
+            "    return save(fig, out_dir, 'never_shown')\n",
+            encoding="utf-8",
+        ),
+        "never_shown.png",
+    ),
     "page missing from nav": (
         lambda root: (root / "docs" / "orphan.md").write_text("# Orphan\n", encoding="utf-8"),
         "orphan.md",
