@@ -296,7 +296,13 @@ def on_page_markdown(markdown: str, page, config, files) -> str:
                 f"{page.file.src_uri}: {{{{ {name} }}}} names no value; define {name}(seed) -> str in figures/"
             )
         _state.used.add(name)
-        return values[name]
+        # A multi-line value (a table) placed on an indented line, e.g. inside an admonition or a
+        # content tab, keeps that indentation on every line.
+        line_start = markdown.rfind("\n", 0, match.start()) + 1
+        indent = markdown[line_start : match.start()]
+        if indent.strip():
+            indent = ""
+        return values[name].replace("\n", "\n" + indent)
 
     return PLACEHOLDER.sub(substitute, markdown)
 

@@ -133,6 +133,9 @@ def test_unknown_placeholder_fails(project: Path):
             src_uri = "chapter.md"
 
     assert hook.on_page_markdown("G = {{ num_known }}", Page, {}, None) == "G = 1.00"
+    hook._state.values["table_known"] = "| a |\n|---|\n| 1 |"
+    indented = hook.on_page_markdown("!!! note\n    {{ table_known }}\n", Page, {}, None)
+    assert indented == "!!! note\n    | a |\n    |---|\n    | 1 |\n"  # a table inside an admonition stays inside
     with pytest.raises(PluginError, match=r"chapter\.md.*num_unknown"):
         hook.on_page_markdown("G = {{ num_unknown }}", Page, {}, None)
 

@@ -1,0 +1,180 @@
+"""Figures and values for the DQN chapter, from real training runs of snippets/dqn.py.
+
+The CartPole runs take a while, so each run's outcome is kept on disk under
+``.cache/artifacts/runs/``, one JSON per run, keyed by the run's config and the code that trains
+it. The learning-curve figure and the seeds table show the same three runs: whichever of them is
+built first trains them, the other reads them back (a lock makes a concurrent build wait rather
+than train twice).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import fcntl
+import hashlib
+import importlib.metadata
+import json
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+import numpy as np
+
+from figures._style import INK, MUTED, PALETTE, new_figure, save
+from snippets.dqn import MAZE_CONFIG, DQNConfig, OneHot, summary, train
+from snippets.gridworld import GridWorld
+
+BLUE, ORANGE, GREEN = PALETTE[0], PALETTE[1], PALETTE[2]
+ROOT = Path(__file__).resolve().parents[1]
+RUNS = ROOT / ".cache" / "artifacts" / "runs"
+TRAINING_CODE = (ROOT / "snippets" / "dqn.py", ROOT / "snippets" / "gridworld.py")
+N_SEEDS = 3  # the figure and the table show seeds seed, seed + 1, seed + 2
+
+
+# ------------------------------------------------------------------------------- memoised runs
+
+
+def run_path(cfg: DQNConfig) -> Path:
+    """Where the outcome of training ``cfg`` is kept: named by config, code and library versions."""
+    h = hashlib.sha256(json.dumps(dataclasses.asdict(cfg), sort_keys=True).encode())
+    for file in TRAINING_CODE:
+        h.update(file.read_bytes())
+    for dist in ("torch", "numpy", "gymnasium"):
+        h.update(f"{dist}={importlib.metadata.version(dist)}".encode())
+    return RUNS / f"dqn-{cfg.env_id.replace('/', '_')}-seed{cfg.seed}-{h.hexdigest()[:16]}.json"
+
+
+def dqn_run(cfg: DQNConfig) -> dict:
+    """The summary of training ``cfg`` (see ``snippets.dqn.summary``); trains only the first time."""
+    path = run_path(cfg)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path.with_suffix(".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # another build job training this run: wait for it
+        if not path.is_file():
+            import torch
+
+            torch.set_num_threads(1)  # one core per run; the build runs jobs side by side
+            partial = path.with_suffix(".partial")
+            partial.write_text(json.dumps(summary(cfg, train(cfg))), encoding="utf-8")
+            os.replace(partial, path)  # only a complete run lands in the memo
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def cartpole_runs(seed: int) -> list[dict]:
+    """The page's CartPole runs: the default config (50,000 steps) for seeds seed .. seed + 2."""
+    configs = [DQNConfig(seed=s) for s in range(seed, seed + N_SEEDS)]
+    missing = [cfg for cfg in configs if not run_path(cfg).is_file()]
+    if missing:  # two at a time, each in a fresh process with one torch thread
+        with ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("spawn")) as pool:
+            list(pool.map(dqn_run, missing))
+    return [dqn_run(cfg) for cfg in configs]
+
+
+# ------------------------------------------------------------------------------- CartPole
+
+
+def fig_dqn_learning_curve(out_dir: Path, seed: int) -> Path:
+    runs = cartpole_runs(seed)
+    cfg = DQNConfig()
+    steps = np.array([s for s, _ in runs[0]["eval_history"]])
+    means = np.array([[m for _, m in run["eval_history"]] for run in runs])  # (seeds, evals)
+    fig, ax = new_figure(7.0, 4.2)
+    for run, curve in zip(runs, means, strict=True):
+        ax.plot(steps, curve, color=BLUE, alpha=0.3, lw=1, marker="o", markersize=2.5)
+        label = f"seed {run['seed']}"
+        ax.annotate(label, (steps[-1], curve[-1]), xytext=(4, 0), textcoords="offset points", fontsize=7.5, color=MUTED)
+    band = f"min–max over {len(runs)} seeds"
+    ax.fill_between(steps, means.min(0), means.max(0), color=BLUE, alpha=0.12, lw=0, label=band)
+    ax.plot(steps, means.mean(0), color=BLUE, lw=2.2, marker="o", markersize=3.5, label="mean")
+    ax.axhline(cfg.success_threshold, color=ORANGE, ls="--", lw=1.3, label=f"solved: {cfg.success_threshold:g}")
+    ax.set_xlim(0, cfg.total_steps * 1.06)
+    ax.set_ylim(0, 520)
+    ax.set_xlabel("environment steps")
+    ax.set_ylabel("greedy return (max 500)")
+    ax.xaxis.set_major_formatter(lambda x, _: f"{x / 1000:g}k" if x else "0")
+    fig.legend(loc="outside lower center", ncols=3, fontsize=9.5)
+    ax.set_title(
+        f"DQN on CartPole-v1: mean greedy return over {cfg.eval_episodes} evaluation episodes,\n"
+        f"every {cfg.eval_every:,} steps, seeds {runs[0]['seed']}–{runs[-1]['seed']}",
+        fontsize=11,
+    )
+    return save(fig, out_dir, "dqn_learning_curve")
+
+
+def table_dqn_cartpole_seeds(seed: int) -> str:
+    runs = cartpole_runs(seed)
+    cfg = DQNConfig()
+    lines = [
+        f"| seed | steps to reach {cfg.success_threshold:g} | best eval | final eval | wall time (s) |",
+        "|---:|---:|---:|---:|---:|",
+    ]
+    for run in runs:
+        reached = f"{run['steps_to_success']:,}" if run["steps_to_success"] is not None else "not reached"
+        lines.append(
+            f"| {run['seed']} | {reached} | {run['best_eval_mean_return']:.1f} "
+            f"| {run['eval_mean_return']:.1f} | {run['wall_s']:.0f} |"
+        )
+    return "\n".join(lines)
+
+
+def num_dqn_cartpole_success(seed: int) -> str:
+    runs = cartpole_runs(seed)
+    solved = sum(run["steps_to_success"] is not None for run in runs)
+    return f"{solved} of {len(runs)}"
+
+
+# ------------------------------------------------------------------------------- the maze
+
+
+def maze_optimal_values(gamma: float) -> np.ndarray:
+    """V*(s) of the maze by value iteration on its model ``P``: the exact answer DQN should find."""
+    env = GridWorld()
+    values = np.zeros(env.observation_space.n)
+    for _ in range(1_000):
+        new = np.zeros_like(values)
+        for s in range(len(values)):
+            outcomes = [env.P[s][a][0] for a in env.P[s]]  # (prob, next state, reward, terminated)
+            new[s] = max(r + gamma * (0.0 if done else values[s2]) for _, s2, r, done in outcomes)
+        if np.max(np.abs(new - values)) < 1e-12:
+            break
+        values = new
+    return values
+
+
+def fig_dqn_maze_q_values(out_dir: Path, seed: int) -> Path:
+    import torch
+
+    torch.set_num_threads(1)
+    cfg = dataclasses.replace(MAZE_CONFIG, seed=seed)
+    q_network = train(cfg).q_network
+    env = OneHot(GridWorld())
+    with torch.no_grad():
+        learned = q_network(torch.eye(env.n)).max(dim=1).values.numpy()  # (16,) max_a Q(s, a)
+    exact = maze_optimal_values(cfg.gamma)
+    base = env.unwrapped
+    free = [s for s in range(env.n) if s not in base.walls and s != base.goal_state]
+
+    fig, axes = new_figure(8.4, 3.7, ncols=2)
+    for ax, grid_values, title in (
+        (axes[0], learned, "DQN: max$_a$ Q(s, a)"),
+        (axes[1], exact, "value iteration: V*(s)"),
+    ):
+        grid = np.full(env.n, np.nan)
+        grid[free] = grid_values[free]
+        ax.imshow(grid.reshape(base.n_rows, base.n_cols), cmap="Blues", vmin=0.8, vmax=1.05)
+        for s in range(env.n):
+            row, col = base.to_rowcol(s)
+            text = "wall" if s in base.walls else "G" if s == base.goal_state else f"{grid_values[s]:.3f}"
+            text = f"S\n{text}" if s == base.start_state else text
+            dark = s in free and grid_values[s] > 0.95
+            ax.text(col, row, text, ha="center", va="center", fontsize=10, color="white" if dark else INK)
+        ax.set_xticks([]), ax.set_yticks([])
+        ax.grid(False)
+        ax.set_title(title, fontsize=11)
+    gap = np.max(np.abs(learned[free] - exact[free]))
+    fig.suptitle(
+        f"The maze after {cfg.total_steps:,} DQN steps (γ = {cfg.gamma}): largest difference {gap:.1e}",
+        fontsize=11,
+    )
+    return save(fig, out_dir, "dqn_maze_q_values")

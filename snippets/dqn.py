@@ -1,0 +1,471 @@
+"""DQN: a neural network learns Q(s, a) from the Bellman target.
+
+The network reads a state and outputs one Q-value per action.  It is trained
+like a regression model, with the Bellman target as the label:
+
+    target = r + γ max_a' Q_target(s', a')        (just r if s' ends the episode)
+    loss   = (Q(s, a) - target)²
+
+Two tricks keep this stable: a replay buffer (learn from old transitions in
+shuffled batches, not just the latest step) and a target network (a lagged
+copy of Q that computes the labels, so they do not move with every update).
+
+Run ``python -m snippets.dqn --env-id CartPole-v1 --seed 1`` to train on
+CartPole, or ``--env-id rlhf/GridWorld-v0`` for the post's maze.  The last
+line printed is JSON.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import dataclasses
+import json
+import sys
+import time
+from dataclasses import dataclass
+from typing import NamedTuple
+
+import gymnasium as gym
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import nn
+from tqdm import tqdm
+
+import snippets.gridworld  # noqa: F401  (registers rlhf/GridWorld-v0)
+
+
+# --8<-- [start:config]
+@dataclass(frozen=True)
+class DQNConfig:
+    """Every setting of a DQN run.  The defaults are the CartPole-v1 settings.
+
+    They are rl-baselines3-zoo's tuned DQN for CartPole-v1, except that learning
+    comes in smaller, more frequent bursts (16 gradient steps every 64 env steps,
+    not 128 every 256): in benchmarks/dqn_cartpole.py that solved more seeds,
+    sooner, with half the gradient steps.
+    """
+
+    env_id: str = "CartPole-v1"
+    """the Gymnasium environment id"""
+    seed: int = 1
+    """seeds the network, the replay sampling, exploration and the environment"""
+    total_steps: int = 50_000
+    """environment steps to train for"""
+    learning_rate: float = 2.3e-3
+    """Adam's step size"""
+    buffer_size: int = 100_000
+    """transitions the replay buffer holds; after that the oldest are overwritten"""
+    batch_size: int = 64
+    """transitions per gradient step"""
+    gamma: float = 0.99
+    """the discount factor γ in the Bellman target"""
+    learning_starts: int = 1_000
+    """environment steps of pure collection before the first gradient step"""
+    train_frequency: int = 64
+    """learn every this many environment steps ..."""
+    gradient_steps: int = 16
+    """... taking this many gradient steps each time (1 per 4 environment steps)"""
+    target_update_interval: int = 64
+    """environment steps between target-network updates: here once per learning
+    burst, so the labels stay fixed for all 16 gradient steps of a burst"""
+    tau: float = 1.0
+    """target update: target ← τ·online + (1-τ)·target; 1.0 is a plain copy"""
+    loss: str = "mse"
+    """"mse", the post's squared difference, or "huber" (squared when the error is
+    below 1, linear above, so one huge error cannot blow up a gradient step)"""
+    max_grad_norm: float = 10.0
+    """gradients are rescaled so their total norm is at most this"""
+    epsilon_start: float = 1.0
+    """ε at step 0: every action random"""
+    epsilon_end: float = 0.04
+    """ε after the decay: 4% random actions for the rest of training"""
+    exploration_fraction: float = 0.16
+    """the fraction of ``total_steps`` over which ε falls linearly"""
+    hidden_sizes: tuple[int, ...] = (256, 256)
+    """the widths of the Q-network's hidden layers"""
+    eval_every: int = 5_000
+    """evaluate the greedy policy every this many environment steps"""
+    eval_episodes: int = 20
+    """episodes per evaluation, on a separate environment with its own seed"""
+    success_threshold: float = 475.0
+    """mean greedy return that counts as solved (475 of 500 for CartPole-v1)"""
+
+    # --8<-- [end:config]
+
+    def __post_init__(self) -> None:
+        """Bad settings fail here, by name, not as a mess 10,000 steps later."""
+
+        def check(name: str, ok, rule: str) -> None:
+            if not ok(getattr(self, name)):  # NaN fails every rule
+                raise ValueError(f"{name} must be {rule}, got {getattr(self, name)!r}")
+
+        positive = "total_steps learning_rate buffer_size batch_size train_frequency "
+        positive += "gradient_steps target_update_interval max_grad_norm eval_every"
+        for name in (*positive.split(), "eval_episodes"):
+            check(name, lambda v: v > 0, "> 0")
+        for name in ("gamma", "epsilon_start", "epsilon_end"):
+            check(name, lambda v: 0 <= v <= 1, "in [0, 1]")
+        for name in ("tau", "exploration_fraction"):
+            check(name, lambda v: 0 < v <= 1, "in (0, 1]")
+        check("loss", lambda v: v in ("mse", "huber"), "'mse' or 'huber'")
+        check("hidden_sizes", lambda v: len(v) > 0 and min(v) > 0, "positive widths")
+        size = self.buffer_size
+        check("batch_size", lambda v: v <= size, f"<= buffer_size ({size})")
+        batch = self.batch_size
+        check("learning_starts", lambda v: v >= batch, f">= batch_size ({batch})")
+
+
+# --8<-- [start:maze_config]
+# The maze needs far less: a one-hot state, a small network, a few thousand steps.
+MAZE_CONFIG = DQNConfig(
+    env_id="rlhf/GridWorld-v0",
+    total_steps=3_000,
+    learning_rate=1e-3,
+    buffer_size=3_000,
+    batch_size=32,
+    learning_starts=200,
+    train_frequency=1,
+    gradient_steps=1,
+    target_update_interval=100,
+    exploration_fraction=0.5,
+    hidden_sizes=(64,),
+    eval_every=500,
+    eval_episodes=1,  # the maze and the greedy policy are deterministic
+    success_threshold=0.949,  # the shortest path: 5 * (-0.01) + 1.0 = 0.95
+)
+# --8<-- [end:maze_config]
+
+
+# --8<-- [start:q_network]
+class OneHot(gym.ObservationWrapper):
+    """Turn a Discrete observation (the maze's cell number) into a one-hot vector.
+
+    E.g. cell 5 of 16 becomes [0, 0, 0, 0, 0, 1, 0, ..., 0]: a network cannot
+    read "cell 5" as a number (cell 5 is not "more" than cell 4), but it can
+    read one input per cell.
+    """
+
+    def __init__(self, env: gym.Env) -> None:
+        super().__init__(env)
+        self.n = int(env.observation_space.n)
+        self.observation_space = gym.spaces.Box(0.0, 1.0, (self.n,), np.float32)
+
+    def observation(self, observation: int) -> np.ndarray:
+        return np.eye(self.n, dtype=np.float32)[observation]
+
+
+def make_env(env_id: str) -> gym.Env:
+    """``gym.make(env_id)``, with one-hot observations if the states are numbered."""
+    env = gym.make(env_id)
+    numbered = isinstance(env.observation_space, gym.spaces.Discrete)
+    return OneHot(env) if numbered else env
+
+
+class QNetwork(nn.Module):
+    """An MLP: a state goes in, one Q-value per action comes out."""
+
+    def __init__(self, obs_dim: int, n_actions: int, hidden_sizes=(256, 256)) -> None:
+        super().__init__()
+        layers, width = [], obs_dim
+        for hidden in hidden_sizes:
+            layers += [nn.Linear(width, hidden), nn.ReLU()]
+            width = hidden
+        layers.append(nn.Linear(width, n_actions))  # no activation: Q can be any number
+        self.net = nn.Sequential(*layers)
+
+    def forward(self, obs: torch.Tensor) -> torch.Tensor:
+        return self.net(obs)  # (B, obs_dim) -> (B, n_actions)
+
+
+# --8<-- [end:q_network]
+
+
+# --8<-- [start:replay_buffer]
+class Batch(NamedTuple):
+    obs: torch.Tensor  # (B, obs_dim)
+    actions: torch.Tensor  # (B,) int64
+    rewards: torch.Tensor  # (B,)
+    next_obs: torch.Tensor  # (B, obs_dim)
+    terminated: torch.Tensor  # (B,) 1.0 where the episode really ended
+
+
+class ReplayBuffer:
+    """A fixed-size ring of transitions (s, a, r, s', terminated).
+
+    Once full, each new transition overwrites the oldest one.  Training samples
+    random batches from it, so consecutive (strongly correlated) steps are not
+    learned from one after another, and each transition is reused many times.
+    """
+
+    def __init__(self, capacity: int, obs_dim: int) -> None:
+        self.capacity, self.pos, self.size = capacity, 0, 0
+        self.obs = np.zeros((capacity, obs_dim), np.float32)
+        self.actions = np.zeros(capacity, np.int64)
+        self.rewards = np.zeros(capacity, np.float32)
+        self.next_obs = np.zeros((capacity, obs_dim), np.float32)
+        self.terminated = np.zeros(capacity, np.float32)
+
+    def add(self, obs, action, reward, next_obs, terminated: bool) -> None:
+        # CRUCIAL: `terminated`, not `terminated or truncated`, and the real next_obs
+        # even on truncation: a time limit is not an ending, the future still counts.
+        i = self.pos
+        self.obs[i], self.actions[i], self.rewards[i] = obs, action, reward
+        self.next_obs[i], self.terminated[i] = next_obs, terminated
+        self.pos = (self.pos + 1) % self.capacity  # wrap round: overwrite the oldest
+        self.size = min(self.size + 1, self.capacity)
+
+    def sample(self, batch_size: int, rng: np.random.Generator) -> Batch:
+        idx = rng.integers(0, self.size, size=batch_size)  # uniform, with replacement
+        columns = (self.obs, self.actions, self.rewards, self.next_obs, self.terminated)
+        return Batch(*(torch.from_numpy(column[idx]) for column in columns))
+
+
+# --8<-- [end:replay_buffer]
+
+
+# --8<-- [start:epsilon_schedule]
+def epsilon_at(step: int, start: float, end: float, decay_steps: float) -> float:
+    """ε for ε-greedy: falls linearly from ``start`` to ``end`` over the first
+    ``decay_steps`` steps, then stays at ``end``.
+
+    Worked example, the CartPole settings: 1.0 → 0.04 over 0.16 * 50,000 = 8,000
+    steps.  Halfway there, ε = 1.0 - 0.5 * (1.0 - 0.04) = 0.52:
+
+        >>> [round(epsilon_at(s, 1.0, 0.04, 8_000), 2) for s in (0, 4_000, 8_000)]
+        [1.0, 0.52, 0.04]
+        >>> round(epsilon_at(30_000, 1.0, 0.04, 8_000), 2)  # flat after the decay
+        0.04
+    """
+    progress = min(step / decay_steps, 1.0)  # 0 → 1, then stays at 1
+    return start + progress * (end - start)
+
+
+# --8<-- [end:epsilon_schedule]
+
+
+# --8<-- [start:td_target]
+@torch.no_grad()  # CRUCIAL: the target is a label; no gradient flows through it
+def td_target(
+    target_network: nn.Module,
+    rewards: torch.Tensor,  # (B,)
+    next_obs: torch.Tensor,  # (B, obs_dim)
+    terminated: torch.Tensor,  # (B,) 1.0 or 0.0
+    gamma: float,
+) -> torch.Tensor:
+    """The Bellman target r + γ max_a' Q_target(s', a'), for a batch."""
+    # CRUCIAL: the lagged target network, not the one being trained.
+    best_next_q = target_network(next_obs).max(dim=1).values  # (B,)
+    # CRUCIAL: a terminal s' has no future (0). A truncated one does: bootstrap.
+    return rewards + gamma * (1.0 - terminated) * best_next_q  # (B,)
+
+
+# --8<-- [end:td_target]
+
+
+# --8<-- [start:train_step]
+def train_step(
+    q_network: nn.Module,
+    target_network: nn.Module,
+    optimizer: torch.optim.Optimizer,
+    batch: Batch,
+    cfg: DQNConfig,
+) -> float:
+    """One gradient step pulling Q(s, a) towards the Bellman target; returns the loss.
+
+    The default loss, "mse", is the post's (prediction - target)², averaged over
+    the batch.  "huber" (Stable-Baselines3's choice, and in effect the DQN paper's)
+    grows only linearly once an error is above 1, so a rare huge error cannot
+    yank the weights; on CartPole plain MSE with gradient clipping does fine.
+    """
+    target = td_target(
+        target_network, batch.rewards, batch.next_obs, batch.terminated, cfg.gamma
+    )  # (B,)
+    q_all = q_network(batch.obs)  # (B, n_actions)
+    # Only the Q-value of the action actually taken has a target.
+    q_taken = q_all.gather(1, batch.actions[:, None]).squeeze(1)  # (B,)
+    if cfg.loss == "mse":
+        loss = F.mse_loss(q_taken, target)
+    else:
+        loss = F.smooth_l1_loss(q_taken, target)
+    optimizer.zero_grad()
+    loss.backward()
+    nn.utils.clip_grad_norm_(q_network.parameters(), cfg.max_grad_norm)
+    optimizer.step()
+    return loss.item()
+
+
+# --8<-- [end:train_step]
+
+
+# --8<-- [start:target_network]
+def update_target(target_network: nn.Module, q_network: nn.Module, tau: float) -> None:
+    """target ← τ·online + (1-τ)·target; with τ = 1 a plain copy."""
+    pairs = zip(target_network.parameters(), q_network.parameters(), strict=True)
+    with torch.no_grad():
+        for target_param, param in pairs:
+            target_param.lerp_(param, tau)  # target + τ (online - target)
+
+
+# --8<-- [end:target_network]
+
+
+# --8<-- [start:evaluate]
+def greedy_action(q_network: nn.Module, obs: np.ndarray) -> int:
+    """argmax_a Q(obs, a): the action the network rates best."""
+    with torch.no_grad():
+        q = q_network(torch.as_tensor(obs, dtype=torch.float32)[None])  # (1, n_actions)
+    return int(q.argmax(dim=1).item())
+
+
+def evaluate(q_network: nn.Module, env: gym.Env, episodes: int) -> float:
+    """Mean return of the greedy policy (no exploration) over ``episodes`` episodes."""
+    returns = []
+    for _ in range(episodes):
+        obs, _ = env.reset()  # the caller seeds ``env`` once
+        total, done = 0.0, False
+        while not done:
+            action = greedy_action(q_network, obs)
+            obs, reward, terminated, truncated, _ = env.step(action)
+            total, done = total + float(reward), terminated or truncated
+        returns.append(total)
+    return float(np.mean(returns))
+
+
+# --8<-- [end:evaluate]
+
+
+# --8<-- [start:train]
+@dataclass(frozen=True, eq=False)
+class DQNResult:
+    """What a run produced: the trained network and how it got there."""
+
+    q_network: QNetwork
+    episode_returns: tuple[float, ...]  # every training episode, in order
+    eval_history: tuple[tuple[int, float], ...]  # (env steps, greedy mean return)
+    steps_to_success: int | None  # first eval at or above the threshold, if any
+    best_eval_mean: float
+    final_eval_mean: float
+    env_steps: int
+    wall_s: float
+
+
+def train(cfg: DQNConfig, progress: bool = False) -> DQNResult:
+    """Train DQN on ``cfg.env_id``, evaluating the greedy policy as it goes.
+
+    Each step: act ε-greedily, store the transition; every ``train_frequency``
+    steps, take ``gradient_steps`` gradient steps on random replayed batches;
+    every ``target_update_interval`` steps, update the target network.
+    """
+    started = time.perf_counter()
+    # Seeding: every random number of the run comes from cfg.seed, through these.
+    torch.manual_seed(cfg.seed)  # the network's initial weights
+    rng = np.random.default_rng(cfg.seed)  # replay sampling and the ε coin flip
+    env, eval_env = make_env(cfg.env_id), make_env(cfg.env_id)
+    env.action_space.seed(cfg.seed)  # the random actions
+    obs, _ = env.reset(seed=cfg.seed)
+    eval_env.reset(seed=cfg.seed + 10_000)  # its own episodes, never the training ones
+
+    obs_dim, n_actions = env.observation_space.shape[0], int(env.action_space.n)
+    q_network = QNetwork(obs_dim, n_actions, cfg.hidden_sizes)
+    target_network = copy.deepcopy(q_network)  # starts equal, then lags behind
+    optimizer = torch.optim.Adam(q_network.parameters(), lr=cfg.learning_rate)
+    buffer = ReplayBuffer(cfg.buffer_size, obs_dim)
+
+    decay_steps = cfg.exploration_fraction * cfg.total_steps  # ε falls over these
+    returns, history, episode_return, shown = [], [], 0.0, {}
+    steps = range(1, cfg.total_steps + 1)
+    bar = tqdm(steps, "dqn", disable=not progress, file=sys.stderr, mininterval=0.5)
+    for step in bar:
+        # CRUCIAL: explore a lot early, little later (ε decays, but never to 0).
+        epsilon = epsilon_at(step, cfg.epsilon_start, cfg.epsilon_end, decay_steps)
+        if rng.random() < epsilon:
+            action = int(env.action_space.sample())
+        else:
+            action = greedy_action(q_network, obs)
+        next_obs, reward, terminated, truncated, _ = env.step(action)
+        buffer.add(obs, action, reward, next_obs, terminated)  # not `or truncated`
+        obs, episode_return = next_obs, episode_return + float(reward)
+        if terminated or truncated:  # either way the episode is over: start a new one
+            returns.append(episode_return)
+            shown.update(ret=episode_return, eps=round(epsilon, 3))
+            bar.set_postfix(shown, refresh=False)
+            obs, _ = env.reset()
+            episode_return = 0.0
+
+        if step >= cfg.learning_starts and step % cfg.train_frequency == 0:
+            for _ in range(cfg.gradient_steps):
+                batch = buffer.sample(cfg.batch_size, rng)
+                train_step(q_network, target_network, optimizer, batch, cfg)
+        if step % cfg.target_update_interval == 0:
+            # CRUCIAL: the target network changes only here, never in train_step.
+            update_target(target_network, q_network, cfg.tau)
+        if step % cfg.eval_every == 0 or step == cfg.total_steps:
+            history.append((step, evaluate(q_network, eval_env, cfg.eval_episodes)))
+            shown.update(eval=history[-1][1])
+            bar.set_postfix(shown)
+
+    solved = [s for s, mean in history if mean >= cfg.success_threshold]
+    return DQNResult(
+        q_network=q_network,
+        episode_returns=tuple(returns),
+        eval_history=tuple(history),
+        steps_to_success=solved[0] if solved else None,
+        best_eval_mean=max(mean for _, mean in history),
+        final_eval_mean=history[-1][1],
+        env_steps=cfg.total_steps,
+        wall_s=time.perf_counter() - started,
+    )
+
+
+# --8<-- [end:train]
+
+
+def summary(cfg: DQNConfig, result: DQNResult) -> dict:
+    """A run's outcome as plain JSON-able numbers (what the CLI prints)."""
+    return {
+        "env_id": cfg.env_id,
+        "seed": cfg.seed,
+        "eval_mean_return": round(result.final_eval_mean, 4),
+        "best_eval_mean_return": round(result.best_eval_mean, 4),
+        "steps_to_success": result.steps_to_success,
+        "eval_history": [[s, round(m, 4)] for s, m in result.eval_history],
+        "episodes": len(result.episode_returns),
+        "env_steps": result.env_steps,
+        "wall_s": round(result.wall_s, 2),
+    }
+
+
+def parse_config(argv: list[str] | None = None) -> DQNConfig:
+    """A DQNConfig from command-line flags, one per field (``--total-steps 5000``).
+
+    Flags left out take the preset for the env: ``MAZE_CONFIG`` for the maze,
+    the CartPole defaults otherwise.
+    """
+    parser = argparse.ArgumentParser(description="Train DQN; the last line is JSON.")
+    for f in dataclasses.fields(DQNConfig):
+        flag = "--" + f.name.replace("_", "-")
+        if f.name == "hidden_sizes":
+            parser.add_argument(flag, type=int, nargs="+")
+        else:
+            kind = {"int": int, "float": float, "str": str}[f.type]
+            parser.add_argument(flag, type=kind, help=f"default: {f.default}")
+    given = {k: v for k, v in vars(parser.parse_args(argv)).items() if v is not None}
+    if "hidden_sizes" in given:
+        given["hidden_sizes"] = tuple(given["hidden_sizes"])
+    env_id = given.get("env_id", DQNConfig.env_id)
+    preset = MAZE_CONFIG if env_id == MAZE_CONFIG.env_id else DQNConfig(env_id=env_id)
+    return dataclasses.replace(preset, **given)
+
+
+def main(argv: list[str] | None = None) -> dict:
+    cfg = parse_config(argv)
+    out = summary(cfg, train(cfg, progress=True))
+    print(json.dumps(out))
+    return out
+
+
+if __name__ == "__main__":
+    torch.set_num_threads(1)  # small networks: one thread is faster and steadier
+    main()
