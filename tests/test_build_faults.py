@@ -79,7 +79,9 @@ def build(root: Path, site: Path) -> subprocess.CompletedProcess:
 
 
 @pytest.fixture
-def project(tmp_path: Path) -> Path:
+def project(tmp_path: Path, built_site: Path) -> Path:
+    """A copy of the project, with the artifact cache of a build that just passed (``built_site``), so each
+    planted fault costs one warm build, not a cold one that retrains the models."""
     root = tmp_path / "project"
     for name in COPIED:
         src = REPO / name
