@@ -1,0 +1,311 @@
+"""Figures and tables for the policy-gradient chapter, from real runs of snippets/reinforce.py.
+
+Everything here is cheap (a few seconds per artifact on one core): the learning curve uses the
+maze, not CartPole (CartPole's numbers come from benchmarks/reinforce_cartpole.py). The maze runs
+are kept on disk under ``.cache/artifacts/runs/`` (the same memo as figures/dqn.py), keyed by the
+run's config and the code that trains it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import fcntl
+import hashlib
+import importlib.metadata
+import json
+import os
+from pathlib import Path
+
+import numpy as np
+
+from figures._style import INK, MUTED, PALETTE, new_figure, save
+from snippets.dqn import OneHot
+from snippets.gridworld import ACTION_NAMES, DOWN, LEFT, MAZE, RIGHT, UP, GridWorld
+from snippets.reinforce import (
+    MAZE_CONFIG,
+    STEERING_CONFIG,
+    ReinforceConfig,
+    log_prob,
+    policy_loss,
+    reinforce_weights,
+    train,
+)
+from snippets.returns import BAD_EPISODE, GOOD_EPISODE
+
+BLUE, ORANGE, GREEN = PALETTE[0], PALETTE[1], PALETTE[2]
+ROOT = Path(__file__).resolve().parents[1]
+RUNS = ROOT / ".cache" / "artifacts" / "runs"
+TRAINING_CODE = (
+    ROOT / "snippets" / "reinforce.py",
+    ROOT / "snippets" / "gridworld.py",
+    ROOT / "snippets" / "returns.py",
+)
+N_SEEDS = 3  # the learning curve shows seeds seed, seed + 1, seed + 2
+
+
+def _torch():
+    import torch
+
+    torch.set_num_threads(1)  # one core per run; the build runs jobs side by side
+    return torch
+
+
+# ------------------------------------------------------------------------------- memoised runs
+
+
+def run_path(cfg: ReinforceConfig) -> Path:
+    """Where the outcome of training ``cfg`` is kept: named by config, code and library versions."""
+    h = hashlib.sha256(json.dumps(dataclasses.asdict(cfg), sort_keys=True).encode())
+    for file in TRAINING_CODE:
+        h.update(file.read_bytes())
+    for dist in ("torch", "numpy", "gymnasium"):
+        h.update(f"{dist}={importlib.metadata.version(dist)}".encode())
+    return RUNS / f"reinforce-{cfg.env_id.replace('/', '_')}-seed{cfg.seed}-{h.hexdigest()[:16]}.json"
+
+
+def reinforce_run(cfg: ReinforceConfig) -> dict:
+    """Episode returns and running rewards of training ``cfg``; trains only the first time."""
+    path = run_path(cfg)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path.with_suffix(".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # another build job training this run: wait for it
+        if not path.is_file():
+            _torch()
+            result = train(cfg)
+            out = {
+                "seed": cfg.seed,
+                "episode_returns": list(result.episode_returns),
+                "running_rewards": list(result.running_rewards),
+                "greedy_return": maze_greedy_return(result.policy),
+            }
+            partial = path.with_suffix(".partial")
+            partial.write_text(json.dumps(out), encoding="utf-8")
+            os.replace(partial, path)  # only a complete run lands in the memo
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def maze_greedy_return(policy) -> float:
+    """The return of always taking the most probable action from the maze's start."""
+    torch = _torch()
+    env = OneHot(GridWorld())
+    obs, _ = env.reset(seed=0)
+    total, done = 0.0, False
+    while not done:
+        with torch.no_grad():
+            action = int(policy(torch.as_tensor(obs)[None]).probs.argmax())
+        obs, reward, terminated, truncated, _ = env.step(action)
+        total, done = total + float(reward), terminated or truncated
+    return round(total, 6)
+
+
+# ------------------------------------------------------------------------------- learning curve
+
+
+def fig_reinforce_learning_curve(out_dir: Path, seed: int) -> Path:
+    runs = [reinforce_run(dataclasses.replace(MAZE_CONFIG, seed=s)) for s in range(seed, seed + N_SEEDS)]
+    returns = np.array([run["episode_returns"] for run in runs])  # (seeds, episodes)
+    window = 25
+    kernel = np.ones(window) / window
+    smooth = np.array([np.convolve(r, kernel, mode="valid") for r in returns])  # moving average
+    episodes = np.arange(window, returns.shape[1] + 1)
+    fig, ax = new_figure(7.0, 4.0)
+    for curve in smooth:
+        ax.plot(episodes, curve, color=BLUE, alpha=0.3, lw=1)
+    greedy = ", ".join(f"{run['greedy_return']:+.2f}" for run in runs)
+    ax.text(0.98, 0.06, f"greedy return after training: {greedy}", transform=ax.transAxes, ha="right", color=MUTED)
+    ax.fill_between(
+        episodes, smooth.min(0), smooth.max(0), color=BLUE, alpha=0.12, lw=0, label=f"min–max over {len(runs)} seeds"
+    )
+    ax.plot(episodes, smooth.mean(0), color=BLUE, lw=2.2, label="mean")
+    ax.axhline(0.95, color=ORANGE, ls="--", lw=1.3, label="shortest path: 0.95")
+    ax.set_xlabel("episode")
+    ax.set_ylabel(f"episode return ({window}-episode average)")
+    ax.set_xlim(0, returns.shape[1])
+    fig.legend(loc="outside lower center", ncols=3, fontsize=9.5)
+    ax.set_title(
+        f"REINFORCE on the maze (γ = {MAZE_CONFIG.gamma}, {MAZE_CONFIG.batch_episodes} episodes per update), "
+        f"seeds {runs[0]['seed']}–{runs[-1]['seed']}",
+        fontsize=11,
+    )
+    return save(fig, out_dir, "reinforce_learning_curve")
+
+
+# ------------------------------------------------------------------------------- the catch: variance
+
+
+class TablePolicy:
+    """A tabular softmax policy over the maze's one-hot states: logits = one-hot @ table (16, 4)."""
+
+    def __init__(self, n_states: int = 16, n_actions: int = 4):
+        torch = _torch()
+        self.table = torch.zeros(n_states, n_actions, requires_grad=True)  # all zero: uniform
+
+    def __call__(self, obs):
+        from torch.distributions import Categorical
+
+        return Categorical(logits=obs @ self.table)  # (B, 16) @ (16, 4) -> (B, 4)
+
+
+def variance_samples(seed: int, episodes: int = 1_000, max_steps: int = 20) -> dict:
+    """Per-episode REINFORCE gradient on the logit of DOWN at the start cell, from a uniform policy.
+
+    Same policy, same state, same action, many episodes: once with weights G_t, once with
+    G_t - V(s_t), where V(s) is the mean return-to-go from s over all the sampled episodes.
+    """
+    torch = _torch()
+    from snippets.reinforce import sample_action
+
+    gamma = MAZE_CONFIG.gamma
+    policy, env = TablePolicy(), OneHot(GridWorld(max_steps=max_steps))
+    generator = torch.Generator().manual_seed(seed)
+    sampled = []
+    for i in range(episodes):
+        obs, _ = env.reset(seed=seed if i == 0 else None)
+        observations, actions, rewards, done = [], [], [], False
+        while not done:
+            action = sample_action(policy, obs, generator)
+            observations.append(obs), actions.append(action)
+            obs, reward, terminated, truncated, _ = env.step(action)
+            rewards.append(float(reward))
+            done = terminated or truncated
+        sampled.append((np.array(observations), np.array(actions), rewards))
+    # V(s): the average return-to-go from each cell, over every visit in every episode.
+    all_obs = np.concatenate([o for o, _, _ in sampled])
+    all_G = reinforce_weights([r for _, _, r in sampled], gamma).numpy()
+    counts = all_obs.sum(0)
+    values = (all_obs * all_G[:, None]).sum(0) / np.maximum(counts, 1)  # (16,)
+
+    grads = {"none": [], "baseline": []}
+    for obs, actions, rewards in sampled:
+        obs_t, actions_t = torch.as_tensor(obs), torch.as_tensor(actions)
+        v = torch.as_tensor(obs @ values, dtype=torch.float32)  # (T,) V(s_t)
+        for kind, baseline in (("none", None), ("baseline", v)):
+            weights = reinforce_weights([rewards], gamma, baseline)
+            loss = policy_loss(log_prob(policy(obs_t), actions_t), weights, 1)
+            (grad,) = torch.autograd.grad(loss, policy.table)
+            grads[kind].append(-float(grad[0, DOWN]))  # ascent direction for logit(start, down)
+    return {k: np.array(v) for k, v in grads.items()} | {"gamma": gamma, "max_steps": max_steps}
+
+
+def fig_gradient_variance(out_dir: Path, seed: int) -> Path:
+    data = variance_samples(seed)
+    fig, ax = new_figure(7.0, 3.8)
+    both = np.concatenate([data["none"], data["baseline"]])
+    bins = np.linspace(np.percentile(both, 0.5), np.percentile(both, 99.5), 60)
+    for kind, color, label in (("none", ORANGE, "weight G_t"), ("baseline", BLUE, "weight G_t − V(s_t)")):
+        g = data[kind]
+        text = f"{label}: mean {g.mean():+.2f}, std {g.std():.2f}"
+        ax.hist(np.clip(g, bins[0], bins[-1]), bins=bins, color=color, alpha=0.55, label=text)
+    ax.axvline(0, color=MUTED, lw=1)
+    ax.set_xlabel("one episode's gradient estimate for the logit of 'down' at the start")
+    ax.set_ylabel("episodes")
+    ax.legend(loc="upper left", fontsize=9)
+    ax.set_title(
+        f"The catch: high variance. {len(data['none']):,} episodes of one fixed (uniform) policy,\n"
+        f"maze, γ = {data['gamma']}, at most {data['max_steps']} steps; same expected gradient, far less spread",
+        fontsize=11,
+    )
+    return save(fig, out_dir, "gradient_variance")
+
+
+# ------------------------------------------------------------------------------- exploration
+
+
+def fig_steering_exploration(out_dir: Path, seed: int) -> Path:
+    torch = _torch()
+    steer = dataclasses.replace(STEERING_CONFIG, seed=seed)
+    early_s = train(dataclasses.replace(steer, episodes=steer.batch_episodes)).policy  # one update
+    late_s = train(steer).policy
+    maze = dataclasses.replace(MAZE_CONFIG, seed=seed)
+    early_m = train(dataclasses.replace(maze, episodes=maze.batch_episodes)).policy
+    late_m = train(maze).policy
+
+    fig, (ax, bx) = new_figure(10.0, 3.8, ncols=2, width_ratios=[1.4, 1])
+    x = np.linspace(-30, 60, 2000)
+    with torch.no_grad():
+        for policy, color, when in (
+            (early_s, ORANGE, "after 1 update"),
+            (late_s, BLUE, f"after {steer.episodes // steer.batch_episodes} updates"),
+        ):
+            dist = policy(torch.ones(1, 1))
+            mean, std = float(dist.mean), float(dist.stddev)
+            pdf = np.exp(-0.5 * ((x - mean) / std) ** 2) / (std * np.sqrt(2 * np.pi))
+            ax.plot(x, pdf / pdf.max(), color=color, lw=2, label=f"{when}: mean {mean:.1f}°, std {std:.2f}°")
+    ax.axvline(23.5, color=MUTED, ls="--", lw=1)
+    ax.text(25, 0.5, "best: 23.5°", ha="left", fontsize=9, color=MUTED)
+    ax.set_xlabel("steering angle (degrees)")
+    ax.set_ylabel("density (scaled to peak 1)")
+    ax.set_ylim(0, 1.3)
+    ax.legend(loc="upper left", fontsize=8.5)
+    ax.set_title("Steering: a Gaussian policy narrows as it learns", fontsize=11)
+
+    start = torch.eye(16)[:1]  # the maze's start cell, one-hot
+    with torch.no_grad():
+        early_p, late_p = early_m(start).probs[0].numpy(), late_m(start).probs[0].numpy()
+    pos = np.arange(4)
+    bx.bar(pos - 0.2, early_p, 0.4, color=ORANGE, label="after 1 update")
+    bx.bar(pos + 0.2, late_p, 0.4, color=BLUE, label=f"after {maze.episodes // maze.batch_episodes} updates")
+    for i, (e, l_) in enumerate(zip(early_p, late_p, strict=True)):
+        bx.text(i - 0.2, e + 0.02, f"{e:.2f}", ha="center", fontsize=8, color=INK)
+        bx.text(i + 0.2, l_ + 0.02, f"{l_:.2f}", ha="center", fontsize=8, color=INK)
+    bx.set_xticks(pos, ACTION_NAMES)
+    bx.set_ylim(0, 1.12)
+    bx.set_ylabel("π(action | start)")
+    bx.legend(loc="upper left", fontsize=8.5)
+    bx.set_title("Maze: action probabilities at the start", fontsize=11)
+    return save(fig, out_dir, "steering_exploration")
+
+
+# ------------------------------------------------------------------------------- the post's episodes
+
+# The post's good episode goes right, down, right into the goal: in MAZE the down step would hit
+# the (1, 1) wall, so it is traced in a 2x3 layout with no wall, where those three moves do reach G.
+GOOD_LAYOUT = ("S..", "..G")
+GOOD_ACTIONS = (RIGHT, DOWN, RIGHT)
+# The bad one is the real MAZE: left into the edge twice, then four steps of wandering; the episode
+# is cut off after 6 moves (max_steps=6).
+BAD_ACTIONS = (LEFT, LEFT, DOWN, UP, DOWN, UP)
+TABLE_LR = 0.1  # plain gradient step size for the "logit change" column
+
+
+def trace(layout, actions, max_steps: int) -> list[tuple[int, int, float]]:
+    """Play ``actions`` in GridWorld(layout); return (state, action, reward) per step."""
+    env = GridWorld(layout, max_steps=max_steps)
+    state, _ = env.reset(seed=0)
+    steps = []
+    for action in actions:
+        next_state, reward, terminated, truncated, _ = env.step(action)
+        steps.append((state, action, float(reward)))
+        state = next_state
+    assert terminated or truncated
+    return steps
+
+
+def table_post_episodes(seed: int) -> str:
+    torch = _torch()
+    lines = [
+        "| episode | t | cell (row, col) | action | reward | weight G_t (γ = 1) | push on logit of a_t |",
+        "|---|---:|---|---|---:|---:|---:|",
+    ]
+    episodes = (
+        ("good", GridWorld(GOOD_LAYOUT), trace(GOOD_LAYOUT, GOOD_ACTIONS, 100)),
+        ("bad", GridWorld(MAZE), trace(MAZE, BAD_ACTIONS, 6)),
+    )
+    for name, env, steps in episodes:
+        rewards = [r for _, _, r in steps]
+        assert rewards == (GOOD_EPISODE if name == "good" else BAD_EPISODE)
+        weights = reinforce_weights([rewards], 1.0)  # (T,)
+        n = env.observation_space.n
+        for t, (state, action, reward) in enumerate(steps):
+            # One step's share of the update, for a fresh uniform policy, by the real loss line.
+            policy = TablePolicy(n, 4)
+            obs = torch.eye(n)[[state]]  # (1, n)
+            loss = policy_loss(log_prob(policy(obs), torch.tensor([action])), weights[t : t + 1], 1)
+            (grad,) = torch.autograd.grad(loss, policy.table)
+            delta = -TABLE_LR * float(grad[state, action])  # gradient descent on the loss
+            row, col = env.to_rowcol(state)
+            lines.append(
+                f"| {name} (G = {sum(rewards):+.2f}) | {t} | ({row}, {col}) | {ACTION_NAMES[action]} "
+                f"| {reward:+.2f} | {float(weights[t]):+.2f} | {delta:+.4f} |"
+            )
+    return "\n".join(lines)

@@ -1,0 +1,405 @@
+"""REINFORCE: push up the log-probability of actions in proportion to the return.
+
+The policy is a network that outputs a probability distribution over actions.
+Play whole episodes with it, then for every step t nudge the parameters along
+
+    ∇J ≈ Σ_t G_t ∇ log π(a_t | s_t)
+
+where G_t is the return from step t onward: actions followed by a high return
+become more likely, actions followed by a low one less likely.  Subtracting a
+baseline b(s_t) from G_t (here a learned value network) changes nothing on
+average but makes each estimate far less noisy: variance reduction, not a new
+algorithm.
+
+Run ``python -m snippets.reinforce --env-id CartPole-v1 --seed 1``, or
+``--env-id rlhf/GridWorld-v0`` (the post's maze) or ``--env-id rlhf/Steering-v0``
+(the post's 23.5° steering example).  The last line printed is JSON.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import sys
+import time
+from dataclasses import dataclass
+
+import gymnasium as gym
+import numpy as np
+import torch
+from torch import nn
+from torch.distributions import Categorical, Distribution, Normal
+from tqdm import tqdm
+
+import snippets.gridworld  # noqa: F401  (registers rlhf/GridWorld-v0)
+from snippets.dqn import OneHot
+from snippets.returns import returns_to_go
+
+STEERING_ID = "rlhf/Steering-v0"
+
+
+# --8<-- [start:steering_env]
+class Steering(gym.Env):
+    """The post's steering example as a one-step bandit with a continuous action.
+
+    Observation: always ``[1.0]`` (there is only one situation).  Action: a
+    steering angle in degrees, one float in [-90, 90] (values outside are
+    clipped).  Reward: ``-((angle - 23.5) / 10)²``, so 23.5° is the best action
+    (reward 0) and 10° off costs 1.  Every episode is that one step.
+    """
+
+    best_angle = 23.5
+
+    def __init__(self) -> None:
+        self.observation_space = gym.spaces.Box(
+            0.0, 2.0, (1,), np.float32
+        )  # always 1.0
+        self.action_space = gym.spaces.Box(-90.0, 90.0, (1,), np.float32)
+
+    def reset(self, *, seed=None, options=None):
+        super().reset(seed=seed)
+        return np.ones(1, np.float32), {}
+
+    def step(self, action):
+        angle = float(np.clip(np.asarray(action).reshape(-1)[0], -90.0, 90.0))
+        reward = -(((angle - self.best_angle) / 10.0) ** 2)
+        return np.ones(1, np.float32), reward, True, False, {"angle": angle}
+
+
+if STEERING_ID not in gym.registry:  # importing twice must not register twice
+    gym.register(id=STEERING_ID, entry_point="snippets.reinforce:Steering")
+# --8<-- [end:steering_env]
+
+
+# --8<-- [start:config]
+@dataclass(frozen=True)
+class ReinforceConfig:
+    """Every setting of a REINFORCE run.  The defaults are the CartPole-v1 settings
+    (pytorch/examples' reinforce.py: Adam at 1e-2, γ = 0.99, 128 hidden units,
+    normalised returns, one episode per update), plus a learned value baseline."""
+
+    env_id: str = "CartPole-v1"
+    """the Gymnasium environment id"""
+    seed: int = 1
+    """seeds the networks, the action sampling and the environment"""
+    episodes: int = 2_000
+    """the most episodes to play (training stops early once solved)"""
+    learning_rate: float = 1e-2
+    """Adam's step size for the policy"""
+    gamma: float = 0.99
+    """the discount factor γ inside the returns-to-go G_t"""
+    hidden_sizes: tuple[int, ...] = (128,)
+    """the widths of the hidden layers (policy and value network alike)"""
+    baseline: str = "value"
+    """"value": subtract a learned V(s_t) from G_t; "none": plain REINFORCE"""
+    value_learning_rate: float = 1e-2
+    """Adam's step size for the value network (used only with baseline="value")"""
+    normalize: bool = True
+    """rescale the weights of each update to mean 0, std 1 (pytorch/examples does)"""
+    batch_episodes: int = 1
+    """episodes per update; 1 is classic REINFORCE"""
+    init_std: float = 15.0
+    """continuous actions only: the Gaussian policy's starting standard deviation"""
+    solve_threshold: float = 475.0
+    """solved when the running reward exceeds this (475 of 500 for CartPole-v1)"""
+    running_weight: float = 0.05
+    """running reward r ← weight · episode return + (1 - weight) · r"""
+    running_start: float = 10.0
+    """the running reward before the first episode (10, as in pytorch/examples)"""
+    stop_when_solved: bool = True
+    """stop training at the first episode whose running reward passes the threshold"""
+
+    # --8<-- [end:config]
+
+    def __post_init__(self) -> None:
+        """Bad settings fail here, by name, not as a mess 1,000 episodes later."""
+
+        def check(name: str, ok, rule: str) -> None:
+            if not ok(getattr(self, name)):  # NaN fails every rule
+                raise ValueError(f"{name} must be {rule}, got {getattr(self, name)!r}")
+
+        for name in ("episodes", "learning_rate", "value_learning_rate", "init_std"):
+            check(name, lambda v: v > 0, "> 0")
+        check("batch_episodes", lambda v: isinstance(v, int) and v > 0, "an int > 0")
+        check("gamma", lambda v: 0 <= v <= 1, "in [0, 1]")
+        check("running_weight", lambda v: 0 < v <= 1, "in (0, 1]")
+        check("baseline", lambda v: v in ("value", "none"), "'value' or 'none'")
+        check("hidden_sizes", lambda v: len(v) > 0 and min(v) > 0, "positive widths")
+        for name in ("solve_threshold", "running_start"):
+            check(name, np.isfinite, "finite")
+
+
+# --8<-- [start:presets]
+# The maze: one-hot states, a small network.  γ = 0.9 makes the shortest path
+# clearly better than a detour; 8 episodes per update steady the estimate.
+MAZE_CONFIG = ReinforceConfig(
+    env_id="rlhf/GridWorld-v0",
+    episodes=800,
+    learning_rate=5e-3,
+    gamma=0.9,
+    hidden_sizes=(64,),
+    batch_episodes=8,
+    solve_threshold=0.9,  # the shortest path returns 0.95
+    running_start=-1.0,
+    stop_when_solved=False,
+)
+# Steering: one step per episode, so 32 episodes per update.
+STEERING_CONFIG = ReinforceConfig(
+    env_id=STEERING_ID,
+    episodes=32 * 250,
+    learning_rate=2e-2,
+    gamma=1.0,
+    hidden_sizes=(32,),
+    batch_episodes=32,
+    solve_threshold=-0.01,  # within 1° on average
+    running_start=-10.0,
+    stop_when_solved=False,
+)
+PRESETS = {MAZE_CONFIG.env_id: MAZE_CONFIG, STEERING_CONFIG.env_id: STEERING_CONFIG}
+# --8<-- [end:presets]
+
+
+# --8<-- [start:policies]
+def mlp(in_dim: int, out_dim: int, hidden_sizes: tuple[int, ...]) -> nn.Sequential:
+    layers, width = [], in_dim
+    for hidden in hidden_sizes:
+        layers += [nn.Linear(width, hidden), nn.ReLU()]
+        width = hidden
+    return nn.Sequential(*layers, nn.Linear(width, out_dim))
+
+
+class CategoricalPolicy(nn.Module):
+    """Discrete actions: the network outputs one logit per action; softmax → π(a|s)."""
+
+    def __init__(self, obs_dim: int, n_actions: int, hidden_sizes=(128,)) -> None:
+        super().__init__()
+        self.net = mlp(obs_dim, n_actions, hidden_sizes)
+
+    def forward(self, obs: torch.Tensor) -> Categorical:
+        logits = self.net(obs)  # (B, obs_dim) -> (B, n_actions)
+        return Categorical(logits=logits)
+
+
+class GaussianPolicy(nn.Module):
+    """Continuous actions: the network outputs the mean; the std is one learned
+    number per action dimension (it does not depend on the state)."""
+
+    def __init__(self, obs_dim: int, act_dim: int, hidden_sizes=(32,), init_std=15.0):
+        super().__init__()
+        self.net = mlp(obs_dim, act_dim, hidden_sizes)
+        # Learn log σ, not σ: any real number is a valid log σ, σ = exp(·) > 0.
+        self.log_std = nn.Parameter(torch.full((act_dim,), float(np.log(init_std))))
+
+    def forward(self, obs: torch.Tensor) -> Normal:
+        mean = self.net(obs)  # (B, act_dim)
+        return Normal(mean, self.log_std.exp().expand_as(mean))  # (B, act_dim) each
+
+
+def sample_action(policy: nn.Module, obs: np.ndarray, generator: torch.Generator):
+    """Draw a ~ π(·|obs) with ``generator``, so the same seed gives the same actions."""
+    with torch.no_grad():
+        dist = policy(torch.as_tensor(obs, dtype=torch.float32)[None])
+        if isinstance(dist, Categorical):
+            return int(torch.multinomial(dist.probs, 1, generator=generator).item())
+        noise = torch.randn(dist.mean.shape, generator=generator)  # (1, act_dim)
+        return (dist.mean + dist.stddev * noise)[0].numpy()  # (act_dim,)
+
+
+def log_prob(dist: Distribution, actions: torch.Tensor) -> torch.Tensor:
+    """log π(a_t|s_t) per step, (T,); a Gaussian's dimensions are summed."""
+    logp = dist.log_prob(actions)
+    return logp if isinstance(dist, Categorical) else logp.sum(-1)
+
+
+# --8<-- [end:policies]
+
+
+# --8<-- [start:returns]
+def reinforce_weights(
+    episodes_rewards: list[list[float]],
+    gamma: float,
+    values: torch.Tensor | None = None,  # (T,) V(s_t) for every step of the batch
+    normalize: bool = False,
+) -> torch.Tensor:
+    """The weight each step's log-probability gets: G_t, minus V(s_t) if given.
+
+    The episodes' steps are concatenated, (T,) in all.  ``normalize`` rescales
+    the weights to mean 0, std 1 over the batch (subtracting the mean is itself
+    a crude baseline; the scaling keeps the step size steady).
+    """
+    G = np.concatenate([returns_to_go(r, gamma) for r in episodes_rewards])  # (T,)
+    weights = torch.as_tensor(G, dtype=torch.float32)  # (T,) G_t
+    # CRUCIAL: G_t already holds the discount. Do NOT also multiply by γ^t
+    # (that would discount twice: cf. gdrl issue #38).
+    if values is not None:
+        weights = weights - values.detach()  # (T,) G_t - V(s_t): a label, no gradient
+    if normalize and len(weights) > 1:
+        weights = (weights - weights.mean()) / (weights.std() + 1e-8)
+    return weights  # (T,)
+
+
+# --8<-- [end:returns]
+
+
+# --8<-- [start:update]
+def policy_loss(log_probs: torch.Tensor, weights: torch.Tensor, n_episodes: int):
+    """-(1/N) Σ_episodes Σ_t weight_t log π(a_t|s_t): its gradient is -∇J."""
+    # CRUCIAL: minus, because optimisers minimise and we want to climb J.
+    return -(weights * log_probs).sum() / n_episodes  # log_probs, weights: (T,)
+
+
+# --8<-- [end:update]
+
+
+# --8<-- [start:train]
+@dataclass(frozen=True, eq=False)
+class ReinforceResult:
+    """What a run produced: the trained policy and how it got there."""
+
+    policy: nn.Module
+    episode_returns: tuple[float, ...]  # every training episode, in order
+    running_rewards: tuple[float, ...]  # the running reward after each episode
+    episodes_to_solve: int | None  # first episode whose running reward > threshold
+    wall_s: float
+
+
+def make_env(env_id: str) -> gym.Env:
+    """``gym.make(env_id)``, with one-hot observations if the states are numbered."""
+    env = gym.make(env_id)
+    numbered = isinstance(env.observation_space, gym.spaces.Discrete)
+    return OneHot(env) if numbered else env
+
+
+def play_episode(env, policy, generator, seed=None):
+    """One episode with the current policy: (observations, actions, rewards)."""
+    obs, _ = env.reset(seed=seed)
+    observations, actions, rewards, done = [], [], [], False
+    while not done:
+        action = sample_action(policy, obs, generator)
+        observations.append(obs), actions.append(action)
+        obs, reward, terminated, truncated, _ = env.step(action)
+        rewards.append(float(reward))
+        done = terminated or truncated
+    return observations, actions, rewards
+
+
+def train(cfg: ReinforceConfig, progress: bool = False) -> ReinforceResult:
+    """Train on ``cfg.env_id``: play ``batch_episodes`` episodes, update, repeat."""
+    started = time.perf_counter()
+    torch.manual_seed(cfg.seed)  # the networks' initial weights
+    generator = torch.Generator().manual_seed(cfg.seed)  # the sampled actions
+    env = make_env(cfg.env_id)
+    obs_dim = env.observation_space.shape[0]
+    if isinstance(env.action_space, gym.spaces.Discrete):
+        policy = CategoricalPolicy(obs_dim, int(env.action_space.n), cfg.hidden_sizes)
+    else:
+        act_dim = env.action_space.shape[0]
+        policy = GaussianPolicy(obs_dim, act_dim, cfg.hidden_sizes, cfg.init_std)
+    optimizer = torch.optim.Adam(policy.parameters(), lr=cfg.learning_rate)
+    value_net = mlp(obs_dim, 1, cfg.hidden_sizes) if cfg.baseline == "value" else None
+    if value_net is not None:
+        value_opt = torch.optim.Adam(value_net.parameters(), lr=cfg.value_learning_rate)
+
+    returns, running, solved_at, batch = [], [], None, []
+    r = cfg.running_start
+    bar = tqdm(range(cfg.episodes), "reinforce", disable=not progress, file=sys.stderr)
+    for episode in bar:
+        seed = cfg.seed if episode == 0 else None  # seed the env once, at the start
+        batch.append(play_episode(env, policy, generator, seed))
+        returns.append(sum(batch[-1][2]))
+        r = cfg.running_weight * returns[-1] + (1 - cfg.running_weight) * r
+        running.append(r)
+        if solved_at is None and r > cfg.solve_threshold:
+            solved_at = episode + 1
+        bar.set_postfix(ret=round(returns[-1], 2), running=round(r, 2), refresh=False)
+        if len(batch) == cfg.batch_episodes:
+            obs = torch.as_tensor(np.concatenate([b[0] for b in batch]))  # (T, obs_dim)
+            acts = np.concatenate([b[1] for b in batch])  # (T,) or (T, act_dim)
+            actions, rewards = torch.as_tensor(acts), [b[2] for b in batch]
+            values = None if value_net is None else value_net(obs).squeeze(-1)  # (T,)
+            weights = reinforce_weights(rewards, cfg.gamma, values, cfg.normalize)
+            loss = policy_loss(log_prob(policy(obs), actions), weights, len(batch))
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+            if value_net is not None:  # V(s_t) regresses on the observed G_t
+                G = np.concatenate([returns_to_go(rw, cfg.gamma) for rw in rewards])
+                target = torch.as_tensor(G, dtype=torch.float32)  # (T,)
+                value_loss = ((values - target) ** 2).mean()
+                value_opt.zero_grad()
+                value_loss.backward()
+                value_opt.step()
+            batch = []
+        if solved_at is not None and cfg.stop_when_solved:
+            break
+    env.close()
+    return ReinforceResult(
+        policy=policy,
+        episode_returns=tuple(returns),
+        running_rewards=tuple(running),
+        episodes_to_solve=solved_at,
+        wall_s=time.perf_counter() - started,
+    )
+
+
+# --8<-- [end:train]
+
+
+train_reinforce = train  # the name the pages use
+
+
+def summary(cfg: ReinforceConfig, result: ReinforceResult) -> dict:
+    """A run's outcome as plain JSON-able numbers (what the CLI prints)."""
+    out = {
+        "env_id": cfg.env_id,
+        "seed": cfg.seed,
+        "episodes": len(result.episode_returns),
+        "episodes_to_solve": result.episodes_to_solve,
+        "final_running_reward": round(result.running_rewards[-1], 4),
+        "wall_s": round(result.wall_s, 2),
+    }
+    if isinstance(result.policy, GaussianPolicy):
+        with torch.no_grad():
+            obs = torch.ones(1, result.policy.net[0].in_features)
+            out["mean"] = round(float(result.policy(obs).mean[0, 0]), 4)
+            out["std"] = round(float(result.policy.log_std.exp()[0]), 4)
+    return out
+
+
+def parse_config(argv: list[str] | None = None) -> ReinforceConfig:
+    """A ReinforceConfig from command-line flags, one per field (``--episodes 500``).
+
+    Flags left out take the env's preset (``MAZE_CONFIG``, ``STEERING_CONFIG``),
+    or the CartPole defaults.
+    """
+    parser = argparse.ArgumentParser(
+        description="Train REINFORCE; the last line is JSON."
+    )
+    for f in dataclasses.fields(ReinforceConfig):
+        flag = "--" + f.name.replace("_", "-")
+        if f.name == "hidden_sizes":
+            parser.add_argument(flag, type=int, nargs="+")
+        elif f.type == "bool":
+            parser.add_argument(flag, action=argparse.BooleanOptionalAction)
+        else:
+            kind = {"int": int, "float": float, "str": str}[f.type]
+            parser.add_argument(flag, type=kind, help=f"default: {f.default}")
+    given = {k: v for k, v in vars(parser.parse_args(argv)).items() if v is not None}
+    if "hidden_sizes" in given:
+        given["hidden_sizes"] = tuple(given["hidden_sizes"])
+    env_id = given.get("env_id", ReinforceConfig.env_id)
+    preset = PRESETS.get(env_id, ReinforceConfig(env_id=env_id))
+    return dataclasses.replace(preset, **given)
+
+
+def main(argv: list[str] | None = None) -> dict:
+    cfg = parse_config(argv)
+    out = summary(cfg, train(cfg, progress=True))
+    print(json.dumps(out))
+    return out
+
+
+if __name__ == "__main__":
+    torch.set_num_threads(1)  # small networks: one thread is faster and steadier
+    main()

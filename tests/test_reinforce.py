@@ -1,0 +1,248 @@
+"""Tests for snippets/reinforce.py: the config, the weights, the update's direction, and learning."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+import torch
+
+from snippets import reinforce
+from snippets.gridworld import GridWorld
+from snippets.reinforce import (
+    MAZE_CONFIG,
+    STEERING_CONFIG,
+    STEERING_ID,
+    CategoricalPolicy,
+    GaussianPolicy,
+    ReinforceConfig,
+    Steering,
+    log_prob,
+    make_env,
+    policy_loss,
+    reinforce_weights,
+    sample_action,
+    train,
+    train_reinforce,
+)
+from tests.demo import run_demo
+
+
+@pytest.fixture(autouse=True)
+def one_thread():
+    """One CPU thread: identical floating-point sums from run to run, and no oversubscription."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
+
+
+def greedy_maze_return(policy: CategoricalPolicy) -> float:
+    """Walk the maze taking the most probable action each step; return the episode's return."""
+    env = make_env("rlhf/GridWorld-v0")
+    obs, _ = env.reset(seed=0)
+    total, done = 0.0, False
+    while not done:
+        with torch.no_grad():
+            action = int(policy(torch.as_tensor(obs)[None]).probs.argmax())
+        obs, reward, terminated, truncated, _ = env.step(action)
+        total, done = total + reward, terminated or truncated
+    return total
+
+
+# --- The config -------------------------------------------------------------------------------
+
+
+def test_defaults_are_the_cartpole_settings():
+    cfg = ReinforceConfig()
+    assert cfg.env_id == "CartPole-v1" and (cfg.learning_rate, cfg.gamma, cfg.hidden_sizes) == (1e-2, 0.99, (128,))
+    assert cfg.batch_episodes == 1 and cfg.normalize and cfg.baseline == "value"
+    assert (cfg.solve_threshold, cfg.running_weight, cfg.running_start) == (475.0, 0.05, 10.0)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        cfg.gamma = 0.5
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("learning_rate", 0.0),
+        ("learning_rate", -1e-3),
+        ("learning_rate", float("nan")),
+        ("value_learning_rate", 0.0),
+        ("gamma", -0.1),
+        ("gamma", 1.01),
+        ("gamma", float("nan")),
+        ("episodes", 0),
+        ("episodes", -3),
+        ("batch_episodes", 0),
+        ("batch_episodes", 1.5),
+        ("init_std", 0.0),
+        ("running_weight", 0.0),
+        ("running_weight", 1.5),
+        ("baseline", "mean"),
+        ("hidden_sizes", ()),
+        ("hidden_sizes", (64, 0)),
+        ("solve_threshold", float("inf")),
+        ("running_start", float("nan")),
+    ],
+)
+def test_bad_config_raises_value_error_naming_the_field(field, value):
+    with pytest.raises(ValueError, match=field):
+        ReinforceConfig(**{field: value})
+
+
+# --- The weights: returns-to-go, discounted once -------------------------------------------------
+
+
+def test_weights_are_returns_to_go_by_hand():
+    rewards = [1.0, 2.0, 4.0]
+    gamma = 0.5
+    # G_2 = 4, G_1 = 2 + 0.5 * 4 = 4, G_0 = 1 + 0.5 * 4 = 3: the discount is applied once.
+    weights = reinforce_weights([rewards], gamma)
+    assert weights.tolist() == [3.0, 4.0, 4.0]
+    # The regression the CRUCIAL comment guards against: also weighting by γ^t gives [3, 2, 1].
+    twice = [3.0 * gamma**0, 4.0 * gamma**1, 4.0 * gamma**2]
+    assert weights.tolist() != twice
+
+
+def test_weights_concatenate_episodes_and_subtract_the_baseline():
+    weights = reinforce_weights([[1.0, 1.0], [5.0]], 1.0, values=torch.tensor([0.5, 0.5, 1.0]))
+    assert weights.tolist() == [1.5, 0.5, 4.0]  # [2, 1] and [5], minus V(s_t)
+
+
+def test_normalized_weights_have_mean_zero_and_std_one():
+    weights = reinforce_weights([[-0.01, -0.01, 1.0], [-1.0, -1.0, -0.01]], 1.0, normalize=True)
+    assert abs(float(weights.mean())) < 1e-6 and abs(float(weights.std()) - 1.0) < 1e-5
+
+
+def test_the_baseline_gets_no_gradient():
+    values = torch.tensor([0.3, 0.2], requires_grad=True)
+    assert not reinforce_weights([[1.0, 1.0]], 1.0, values=values).requires_grad
+
+
+# --- The update's direction ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("sign", [+1.0, -1.0])
+def test_one_update_moves_the_taken_action_with_the_sign_of_G(sign):
+    torch.manual_seed(0)
+    policy = CategoricalPolicy(16, 4, (8,))
+    obs, action = torch.eye(16)[:1], torch.tensor([3])  # (1, 16), (1,)
+    before = log_prob(policy(obs), action).item()
+    optimizer = torch.optim.SGD(policy.parameters(), lr=0.1)
+    loss = policy_loss(log_prob(policy(obs), action), torch.tensor([sign]), 1)
+    optimizer.zero_grad()
+    loss.backward()
+    optimizer.step()
+    after = log_prob(policy(obs), action).item()
+    assert (after - before) * sign > 0  # positive G: more likely; negative G: less likely
+
+
+def test_sampling_is_reproducible_with_a_generator():
+    torch.manual_seed(0)
+    policy = CategoricalPolicy(4, 3, (8,))
+    obs = np.ones(4, np.float32)
+
+    def draws(seed: int) -> list[int]:
+        generator = torch.Generator().manual_seed(seed)
+        return [sample_action(policy, obs, generator) for _ in range(30)]
+
+    assert draws(5) == draws(5) and set(draws(5)) <= {0, 1, 2}
+    assert draws(5) != draws(6)
+
+
+def test_gaussian_policy_starts_at_init_std():
+    policy = GaussianPolicy(1, 1, (8,), init_std=15.0)
+    dist = policy(torch.ones(5, 1))
+    assert dist.mean.shape == (5, 1) and torch.allclose(dist.stddev, torch.full((5, 1), 15.0))
+
+
+# --- The steering env ----------------------------------------------------------------------------
+
+
+def test_steering_rewards_the_best_angle():
+    env = Steering()
+    obs, _ = env.reset(seed=0)
+    assert obs.tolist() == [1.0] and env.observation_space.contains(obs)
+    assert env.step(np.array([23.5]))[1:3] == (0.0, True)
+    assert env.step(np.array([13.5]))[1] == pytest.approx(-1.0)
+    assert env.step(np.array([500.0]))[4]["angle"] == 90.0  # clipped
+
+
+# --- Learning ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_maze_greedy_policy_takes_the_shortest_path(seed):
+    result = train(dataclasses.replace(MAZE_CONFIG, seed=seed))
+    assert greedy_maze_return(result.policy) == pytest.approx(0.95)  # 5 * (-0.01) + 1.0
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_steering_mean_goes_to_23_5_and_std_shrinks(seed):
+    result = train(dataclasses.replace(STEERING_CONFIG, seed=seed))
+    with torch.no_grad():
+        mean = float(result.policy(torch.ones(1, 1)).mean)
+        std = float(result.policy.log_std.exp()[0])
+    assert abs(mean - 23.5) < 0.5
+    assert std < STEERING_CONFIG.init_std / 10
+
+
+def test_same_seed_same_run():
+    cfg = dataclasses.replace(MAZE_CONFIG, episodes=40, seed=3)
+    first, second = train(cfg), train(cfg)
+    assert first.episode_returns == second.episode_returns
+    assert first.running_rewards == second.running_rewards
+    assert train(dataclasses.replace(cfg, seed=4)).episode_returns != first.episode_returns
+
+
+def test_running_reward_and_stop_when_solved():
+    cfg = dataclasses.replace(STEERING_CONFIG, episodes=64, solve_threshold=-1e6, running_start=0.0)
+    result = train_reinforce(dataclasses.replace(cfg, stop_when_solved=True))
+    assert result.episodes_to_solve == 1 and len(result.episode_returns) == 1
+    assert result.running_rewards[0] == pytest.approx(0.05 * result.episode_returns[0])
+    full = train(cfg)
+    assert len(full.episode_returns) == 64 and full.episodes_to_solve == 1
+
+
+def test_cartpole_loop_turns_over_with_and_without_baseline():
+    for baseline in ("value", "none"):
+        result = train(ReinforceConfig(episodes=3, baseline=baseline, seed=0))
+        assert len(result.episode_returns) == 3 and result.episodes_to_solve is None
+
+
+# --- The command line ----------------------------------------------------------------------------
+
+
+def test_parse_config_uses_the_env_preset():
+    assert reinforce.parse_config(["--env-id", STEERING_ID]) == STEERING_CONFIG
+    cfg = reinforce.parse_config(["--env-id", "rlhf/GridWorld-v0", "--no-normalize", "--hidden-sizes", "8", "8"])
+    assert cfg.hidden_sizes == (8, 8) and not cfg.normalize and cfg.gamma == MAZE_CONFIG.gamma
+    with pytest.raises(ValueError, match="gamma"):
+        reinforce.parse_config(["--gamma", "2"])
+
+
+def test_demo_prints_one_json_line():
+    summary, done = run_demo("snippets.reinforce", "--env-id", STEERING_ID, "--episodes", "64", "--seed", "2")
+    assert set(summary) >= {"episodes", "episodes_to_solve", "final_running_reward", "wall_s", "seed", "mean", "std"}
+    assert summary["episodes"] == 64 and summary["seed"] == 2
+    assert "reinforce" in done.stderr  # the tqdm progress bar
+
+
+def test_bad_inputs():
+    with pytest.raises(ValueError, match="gamma"):
+        reinforce_weights([[1.0]], 1.5)
+    with pytest.raises(ValueError, match="empty"):
+        reinforce_weights([[]], 0.9)
+    with pytest.raises(ValueError, match="finite"):
+        reinforce_weights([[1.0, float("nan")]], 0.9)
+    with pytest.raises(gymnasium_error()):
+        train(dataclasses.replace(MAZE_CONFIG, env_id="rlhf/NoSuchEnv-v0"))
+    assert isinstance(make_env("rlhf/GridWorld-v0").unwrapped, GridWorld)
+
+
+def gymnasium_error():
+    import gymnasium
+
+    return gymnasium.error.Error
