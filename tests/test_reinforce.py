@@ -246,3 +246,10 @@ def gymnasium_error():
     import gymnasium
 
     return gymnasium.error.Error
+
+
+def test_a_shorter_run_is_a_prefix_of_a_longer_one():
+    """The maze notebook reads a run of N episodes as the first N episodes of a longer run."""
+    short = train(dataclasses.replace(MAZE_CONFIG, episodes=16, seed=0))
+    long = train(dataclasses.replace(MAZE_CONFIG, episodes=40, seed=0))
+    assert long.episode_returns[:16] == short.episode_returns
