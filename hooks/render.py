@@ -82,6 +82,9 @@ def run(job: dict) -> str | None:
 
 def main(jobs_file: str) -> int:
     jobs = json.loads(Path(jobs_file).read_text(encoding="utf-8"))
+    # Figures first: they hold the long runs (training). Values and notebooks last, so a value that
+    # reuses a figure's memoised run finds it done instead of holding a worker while it waits for it.
+    jobs.sort(key=lambda job: {"figure": 0, "notebook": 1, "value": 2}[job["kind"]])
     workers = max(1, min(len(jobs), os.cpu_count() or 1))
     if workers == 1:
         errors = [run(job) for job in jobs]
