@@ -10,24 +10,19 @@ than train twice).
 from __future__ import annotations
 
 import dataclasses
-import fcntl
-import hashlib
-import importlib.metadata
-import json
 import multiprocessing
-import os
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import numpy as np
 
+from figures import _runs
 from figures._style import INK, MUTED, PALETTE, new_figure, save
 from snippets.dqn import MAZE_CONFIG, DQNConfig, OneHot, summary, train
 from snippets.gridworld import GridWorld
 
 BLUE, ORANGE, GREEN = PALETTE[0], PALETTE[1], PALETTE[2]
 ROOT = Path(__file__).resolve().parents[1]
-RUNS = ROOT / ".cache" / "artifacts" / "runs"
 TRAINING_CODE = (ROOT / "snippets" / "dqn.py", ROOT / "snippets" / "gridworld.py")
 N_SEEDS = 3  # the figure and the table show seeds seed, seed + 1, seed + 2
 
@@ -37,28 +32,12 @@ N_SEEDS = 3  # the figure and the table show seeds seed, seed + 1, seed + 2
 
 def run_path(cfg: DQNConfig) -> Path:
     """Where the outcome of training ``cfg`` is kept: named by config, code and library versions."""
-    h = hashlib.sha256(json.dumps(dataclasses.asdict(cfg), sort_keys=True).encode())
-    for file in TRAINING_CODE:
-        h.update(file.read_bytes())
-    for dist in ("torch", "numpy", "gymnasium"):
-        h.update(f"{dist}={importlib.metadata.version(dist)}".encode())
-    return RUNS / f"dqn-{cfg.env_id.replace('/', '_')}-seed{cfg.seed}-{h.hexdigest()[:16]}.json"
+    return _runs.run_path("dqn", cfg, TRAINING_CODE)
 
 
 def dqn_run(cfg: DQNConfig) -> dict:
     """The summary of training ``cfg`` (see ``snippets.dqn.summary``); trains only the first time."""
-    path = run_path(cfg)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path.with_suffix(".lock"), "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)  # another build job training this run: wait for it
-        if not path.is_file():
-            import torch
-
-            torch.set_num_threads(1)  # one core per run; the build runs jobs side by side
-            partial = path.with_suffix(".partial")
-            partial.write_text(json.dumps(summary(cfg, train(cfg))), encoding="utf-8")
-            os.replace(partial, path)  # only a complete run lands in the memo
-    return json.loads(path.read_text(encoding="utf-8"))
+    return _runs.memoised_run(run_path(cfg), lambda: summary(cfg, train(cfg)))
 
 
 def cartpole_runs(seed: int) -> list[dict]:

@@ -9,15 +9,11 @@ run's config and the code that trains it.
 from __future__ import annotations
 
 import dataclasses
-import fcntl
-import hashlib
-import importlib.metadata
-import json
-import os
 from pathlib import Path
 
 import numpy as np
 
+from figures import _runs
 from figures._style import INK, MUTED, PALETTE, new_figure, save
 from snippets.dqn import OneHot
 from snippets.gridworld import ACTION_NAMES, DOWN, LEFT, MAZE, RIGHT, UP, GridWorld
@@ -34,7 +30,6 @@ from snippets.returns import BAD_EPISODE, GOOD_EPISODE
 
 BLUE, ORANGE, GREEN = PALETTE[0], PALETTE[1], PALETTE[2]
 ROOT = Path(__file__).resolve().parents[1]
-RUNS = ROOT / ".cache" / "artifacts" / "runs"
 TRAINING_CODE = (
     ROOT / "snippets" / "reinforce.py",
     ROOT / "snippets" / "gridworld.py",
@@ -55,33 +50,22 @@ def _torch():
 
 def run_path(cfg: ReinforceConfig) -> Path:
     """Where the outcome of training ``cfg`` is kept: named by config, code and library versions."""
-    h = hashlib.sha256(json.dumps(dataclasses.asdict(cfg), sort_keys=True).encode())
-    for file in TRAINING_CODE:
-        h.update(file.read_bytes())
-    for dist in ("torch", "numpy", "gymnasium"):
-        h.update(f"{dist}={importlib.metadata.version(dist)}".encode())
-    return RUNS / f"reinforce-{cfg.env_id.replace('/', '_')}-seed{cfg.seed}-{h.hexdigest()[:16]}.json"
+    return _runs.run_path("reinforce", cfg, TRAINING_CODE)
 
 
 def reinforce_run(cfg: ReinforceConfig) -> dict:
     """Episode returns and running rewards of training ``cfg``; trains only the first time."""
-    path = run_path(cfg)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path.with_suffix(".lock"), "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)  # another build job training this run: wait for it
-        if not path.is_file():
-            _torch()
-            result = train(cfg)
-            out = {
-                "seed": cfg.seed,
-                "episode_returns": list(result.episode_returns),
-                "running_rewards": list(result.running_rewards),
-                "greedy_return": maze_greedy_return(result.policy),
-            }
-            partial = path.with_suffix(".partial")
-            partial.write_text(json.dumps(out), encoding="utf-8")
-            os.replace(partial, path)  # only a complete run lands in the memo
-    return json.loads(path.read_text(encoding="utf-8"))
+
+    def compute() -> dict:
+        result = train(cfg)
+        return {
+            "seed": cfg.seed,
+            "episode_returns": list(result.episode_returns),
+            "running_rewards": list(result.running_rewards),
+            "greedy_return": maze_greedy_return(result.policy),
+        }
+
+    return _runs.memoised_run(run_path(cfg), compute)
 
 
 def maze_greedy_return(policy) -> float:

@@ -417,7 +417,7 @@ def test_python_dash_m_runs_the_demo_on_the_maze():
 def test_figure_runs_are_trained_once_and_then_read_from_disk(tmp_path, monkeypatch):
     from figures import dqn as dqn_figures
 
-    monkeypatch.setattr(dqn_figures, "RUNS", tmp_path)
+    monkeypatch.setattr(dqn_figures._runs, "RUNS", tmp_path)
     first = dqn_figures.dqn_run(TINY)
     assert dqn_figures.run_path(TINY).parent == tmp_path and dqn_figures.run_path(TINY).is_file()
     assert first["env_steps"] == 300 and first["seed"] == TINY.seed
