@@ -29,7 +29,9 @@ def run_path(kind: str, cfg: Any, training_code: Iterable[Path]) -> Path:
         h.update(file.read_bytes())
     for dist in ("torch", "numpy", "gymnasium"):
         h.update(f"{dist}={importlib.metadata.version(dist)}".encode())
-    return RUNS / f"{kind}-{cfg.env_id.replace('/', '_')}-seed{cfg.seed}-{h.hexdigest()[:16]}.json"
+    env_id = getattr(cfg, "env_id", None)  # runs without an environment (the tiny LM) have none
+    label = f"{kind}-{env_id.replace('/', '_')}" if env_id else kind
+    return RUNS / f"{label}-seed{cfg.seed}-{h.hexdigest()[:16]}.json"
 
 
 def memoised_run(path: Path, compute: Callable[[], dict]) -> dict:

@@ -45,6 +45,7 @@ log = logging.getLogger("mkdocs.hooks.artifacts")
 ROOT = Path(__file__).resolve().parents[1]
 CACHE = ROOT / ".cache" / "artifacts"
 LOCAL_PACKAGES = ("snippets", "figures")
+DATA_SUFFIXES = {".txt", ".json", ".csv"}  # read by the modules beside them, so part of the code
 VERSIONED = ("numpy", "matplotlib", "torch", "gymnasium", "nbclient", "ipykernel", "jupytext")
 SEED = 0
 CACHE_FORMAT = "1"
@@ -117,7 +118,8 @@ def _imported_local_modules(path: Path) -> set[str]:
 
 
 def code_files(path: Path) -> list[Path]:
-    """``path`` plus every file of snippets/ and figures/ that it imports, directly or not."""
+    """``path`` plus every file of snippets/ and figures/ that it imports, directly or not, plus the
+    data files (``DATA_SUFFIXES``) that sit next to them: a module may read those (a corpus)."""
     seen: dict[Path, None] = {path: None}
     todo = [path]
     while todo:
@@ -126,7 +128,8 @@ def code_files(path: Path) -> list[Path]:
             if file is not None and file not in seen:
                 seen[file] = None
                 todo.append(file)
-    return sorted(seen)
+    data = {f for module in seen for f in module.parent.iterdir() if f.suffix in DATA_SUFFIXES and f.is_file()}
+    return sorted(set(seen) | data)
 
 
 def _environment_fingerprint() -> str:

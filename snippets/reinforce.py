@@ -271,6 +271,7 @@ def make_env(env_id: str) -> gym.Env:
     return OneHot(env) if numbered else env
 
 
+# --8<-- [start:play_episode]
 def play_episode(env, policy, generator, seed=None):
     """One episode with the current policy: (observations, actions, rewards)."""
     obs, _ = env.reset(seed=seed)
@@ -282,6 +283,9 @@ def play_episode(env, policy, generator, seed=None):
         rewards.append(float(reward))
         done = terminated or truncated
     return observations, actions, rewards
+
+
+# --8<-- [end:play_episode]
 
 
 def train(cfg: ReinforceConfig, progress: bool = False) -> ReinforceResult:

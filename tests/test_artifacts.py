@@ -43,6 +43,13 @@ def test_code_files_follow_imports_transitively():
     assert "figures/diagrams.py" not in files
 
 
+def test_data_files_beside_the_code_count_as_code():
+    """figures/lm.py trains on snippets/lm_corpus.txt: editing the corpus must re-draw its figures."""
+    hook = load_hook(REPO)
+    files = {p.relative_to(REPO).as_posix() for p in hook.code_files(REPO / "figures" / "lm.py")}
+    assert {"figures/lm.py", "snippets/lm_policy.py", "snippets/lm_corpus.txt"} <= files
+
+
 def test_discovery_finds_figures_values_and_notebooks():
     artifacts = by_name(load_hook(REPO).discover())
     assert artifacts["fig_maze"].kind == "figure"
