@@ -20,7 +20,6 @@ import argparse
 import dataclasses
 import json
 import multiprocessing
-import platform
 import statistics
 import sys
 import time
@@ -32,6 +31,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # also runnable as `python benchmarks/lm_reinforce.py`
     sys.path.insert(0, str(ROOT))
 
+from benchmarks._meta import meta  # noqa: E402
 from snippets.lm_policy import MAX_REWARD, LMConfig, RLConfig  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "results"
@@ -118,6 +118,8 @@ def main(argv: list[str] | None = None) -> dict:
     lm_config = dataclasses.asdict(LMConfig())
     del rl_config["seed"], lm_config["seed"]  # one per run, below
     result = {
+        "benchmark": "lm_reinforce",
+        **meta(),
         "lm_config": lm_config,
         "rl_config": rl_config,
         "goal": GOAL,
@@ -126,7 +128,6 @@ def main(argv: list[str] | None = None) -> dict:
         "seeds": len(runs),
         "wall_s": round(wall, 1),
         "workers": args.workers,
-        "machine": f"{platform.machine()} {platform.processor()}".strip(),
         "runs": runs,
     }
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -21,6 +21,7 @@ fresh ``python hooks/render.py`` process, so ``mkdocs serve`` never draws with s
 from __future__ import annotations
 
 import ast
+import functools
 import hashlib
 import html
 import importlib.metadata
@@ -93,6 +94,14 @@ def _module_file(dotted: str) -> Path | None:
 
 
 def _imported_local_modules(path: Path) -> set[str]:
+    stat = path.stat()  # a file's imports change only when the file does
+    return set(_imports_of(path, stat.st_mtime_ns, stat.st_size))
+
+
+@functools.cache
+def _imports_of(path: Path, mtime_ns: int, size: int) -> frozenset[str]:
+    """The local modules that ``path`` imports; parsed once per version of the file (discovery asks
+    about the same modules for every artifact, and ``mkdocs serve`` rebuilds in the same process)."""
     tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
     package = ".".join(path.relative_to(ROOT).with_suffix("").parts[:-1])
     found: set[str] = set()
@@ -114,7 +123,7 @@ def _imported_local_modules(path: Path) -> set[str]:
                 for i in range(1, len(parts) + 1):  # importing a.b.c runs a/__init__, a/b/__init__ too
                     if _module_file(".".join(parts[:i])):
                         found.add(".".join(parts[:i]))
-    return found
+    return frozenset(found)
 
 
 def code_files(path: Path) -> list[Path]:
@@ -129,7 +138,28 @@ def code_files(path: Path) -> list[Path]:
                 seen[file] = None
                 todo.append(file)
     data = {f for module in seen for f in module.parent.iterdir() if f.suffix in DATA_SUFFIXES and f.is_file()}
+    for module in seen:
+        data |= declared_data_files(module)
     return sorted(set(seen) | data)
+
+
+def declared_data_files(module: Path) -> set[Path]:
+    """The files matched by the module's ``DATA_FILES = ("glob", ...)``: paths relative to the repo
+    root, for data read from elsewhere (figures/benchmarks.py reads benchmarks/results/*.json)."""
+    stat = module.stat()
+    patterns = _data_patterns(module, stat.st_mtime_ns, stat.st_size)
+    return {f for pattern in patterns for f in ROOT.glob(pattern) if f.is_file()}
+
+
+@functools.cache
+def _data_patterns(module: Path, mtime_ns: int, size: int) -> tuple[str, ...]:
+    tree = ast.parse(module.read_text(encoding="utf-8"), filename=str(module))
+    for node in tree.body:
+        if isinstance(node, ast.Assign | ast.AnnAssign):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            if any(isinstance(t, ast.Name) and t.id == "DATA_FILES" for t in targets):
+                return tuple(ast.literal_eval(node.value))
+    return ()
 
 
 def _environment_fingerprint() -> str:

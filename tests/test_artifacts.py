@@ -43,6 +43,21 @@ def test_code_files_follow_imports_transitively():
     assert "figures/diagrams.py" not in files
 
 
+def test_declared_data_files_count_as_code():
+    """figures/benchmarks.py declares DATA_FILES: a new benchmark result must re-draw the Benchmarks page."""
+    hook = load_hook(REPO)
+    files = {p.relative_to(REPO).as_posix() for p in hook.code_files(REPO / "figures" / "benchmarks.py")}
+    assert "benchmarks/results/cartpole_vs_sb3.json" in files and "benchmarks/results/site.json" in files
+
+
+def test_a_missing_benchmark_result_names_the_script_that_writes_it(tmp_path, monkeypatch):
+    from figures import benchmarks
+
+    monkeypatch.setattr(benchmarks, "RESULTS", tmp_path)
+    with pytest.raises(FileNotFoundError, match=r"site\.json is missing: run `python benchmarks/site\.py` to write it"):
+        benchmarks.result("site")
+
+
 def test_data_files_beside_the_code_count_as_code():
     """figures/lm.py trains on snippets/lm_corpus.txt: editing the corpus must re-draw its figures."""
     hook = load_hook(REPO)

@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 REPO = Path(__file__).resolve().parents[1]
-COPIED = ("mkdocs.yml", "docs", "snippets", "figures", "hooks", "notebooks", "overrides", ".cache")
+COPIED = ("mkdocs.yml", "docs", "snippets", "figures", "hooks", "notebooks", "overrides", "benchmarks", ".cache")
 PAGE = "docs/fundamentals/return.md"
 
 

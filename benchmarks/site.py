@@ -1,0 +1,561 @@
+"""Benchmark: how long the site takes to build and to test, and what a reader's browser downloads.
+
+Everything runs on a fresh copy of the project in a temporary folder, so the checkout's own
+``.cache`` and ``site`` are never touched: the files git knows (tracked, plus untracked ones that
+are not ignored), plus the fetched KaTeX under ``docs/assets/vendor/`` (git-ignored). The copy
+uses the checkout's ``.venv`` through its absolute path; nothing is installed. The Benchmarks page
+is drawn from this benchmark's own result, so when the checkout has no benchmarks/results/site.json
+yet, the copy gets a placeholder with zeros (the checkout never does).
+
+1. Build time, wall clock, of ``mkdocs build --strict --site-dir site`` in the copy:
+
+   * cold: the copy's ``.cache`` and ``site`` deleted first (every figure, value and notebook is
+     computed, every training run retrained), ``--cold-runs`` times;
+   * warm: nothing changed since the last build, ``--warm-runs`` times;
+   * one snippet: a comment line appended to ``--touch`` (``snippets/returns.py``) so the hash of
+     every artifact that imports it changes; each run appends a different line, so a training run
+     the hook keeps in ``.cache/artifacts/runs`` is not reused from an earlier timed run. After each
+     timed build the file is restored and the site rebuilt, untimed, so every run starts from the
+     same state. ``--snippet-runs`` times.
+
+   Per run, how many artifacts the build hook computed, "N of M", from its log line
+   ``artifacts: computing N of M``; a build that logs none computed 0 of M, where M is the number
+   of artifacts the hook keeps in the copy's cache after the build. Goals (median): cold <= 120 s,
+   warm <= 5 s, one snippet <= 30 s.
+
+2. ``make test`` once, after the builds, timed, with its pytest summary line. The copy's ``.venv``
+   is a symlink to the checkout's, and the copy keeps every file's modification time, so the
+   Makefile's set-up targets (``.venv/.installed`` newer than ``requirements.txt``,
+   ``docs/assets/vendor/.stamp`` newer than ``tools/vendor.py``) are up to date and make skips
+   them. The script checks that first with ``make --question setup``, and stops rather than let
+   make reinstall into the checkout's venv.
+
+3. Page weight: the copy's built site served on 127.0.0.1 (``http.server`` in a thread, as the
+   tests serve it) and every page (each ``index.html`` outside ``assets/``; not 404.html) opened in
+   Debian's Chromium through Playwright, each in a fresh browser context (an empty cache) at
+   1280x800, until the load event and network idle. The bytes are the sum of the
+   ``encodedDataLength`` of CDP's ``Network.loadingFinished`` events (headers plus body as sent;
+   ``http.server`` does not compress), plus, for a request that CDP's page session never sees
+   finish (the search worker's own script, which the worker loads), its response headers and
+   Content-Length as Playwright saw them. A request off the local origin is aborted and fails the
+   benchmark; a failed request or an HTTP error is printed as a warning. Per page: its path, bytes
+   and requests; the median page (``median_high``, so a real page) and the heaviest.
+
+Markdown tables go to stdout; the results to benchmarks/results/site.json (the Benchmarks page
+draws from it). With ``--only`` or ``--site-dir``, the other sections of an existing ``--out`` file
+are kept.
+
+    .venv/bin/python -m benchmarks.site                  # everything: 15-20 minutes on 2 cores
+    .venv/bin/python -m benchmarks.site --skip-make-test
+    .venv/bin/python -m benchmarks.site --only build --cold-runs 1 --warm-runs 2 --snippet-runs 1
+    .venv/bin/python -m benchmarks.site --site-dir site --out /tmp/site.json   # page weight of a built site
+    # a quick check of the warm path, starting from a copy of the checkout's cache:
+    .venv/bin/python -m benchmarks.site --only build --cold-runs 0 --warm-runs 2 --snippet-runs 0 --reuse-cache
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import http.server
+import json
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:  # also runnable as `python benchmarks/site.py`
+    sys.path.insert(0, str(ROOT))
+
+from benchmarks._meta import meta  # noqa: E402
+from tests.site_helpers import list_pages  # noqa: E402
+
+RESULTS = ROOT / "benchmarks" / "results" / "site.json"
+VENV = ROOT / ".venv"
+PYTHON = VENV / "bin" / "python"
+VENDOR = Path("docs") / "assets" / "vendor"
+CACHE = Path(".cache")
+ARTIFACT_KINDS = ("figure", "value", "notebook")  # the folders of .cache/artifacts the hook evicts stale digests from
+GOALS = {"cold": 120, "warm": 5, "one_snippet": 30}  # seconds, for the median
+KINDS = {"cold": "cold (empty cache)", "warm": "warm (nothing changed)", "one_snippet": "one snippet edited"}
+COMPUTING = re.compile(r"artifacts: computing (\d+) of (\d+)")
+PYTEST_SUMMARY = re.compile(r"^=+ (.*\bin [\d.]+s)(?: \([\d:]+\))? =+$", re.MULTILINE)
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [  # as tests/test_site_browser.py launches it
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-default-apps",
+]
+VIEWPORT = {"width": 1280, "height": 800}
+TIMEOUT_MS = 60_000
+
+
+def _env() -> dict[str, str]:
+    return dict(os.environ, NO_MKDOCS_2_WARNING="1")
+
+
+# --------------------------------------------------------------------------------------------------
+# The copy
+
+
+def project_files() -> list[str]:
+    """The files git knows in the checkout: tracked ones, and untracked ones that are not ignored."""
+    out = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        cwd=ROOT,
+        capture_output=True,
+        check=True,
+    ).stdout
+    return list(dict.fromkeys(name for name in out.decode().split("\0") if name))
+
+
+def make_copy(dest: Path) -> int:
+    """Copy the project into ``dest``, modification times kept (make compares them); the number of files."""
+    vendor = ROOT / VENDOR
+    if not (vendor / ".stamp").is_file():
+        raise SystemExit(f"{vendor} is missing: run `make vendor` (or `make setup`) in the checkout first")
+    if not PYTHON.is_file():
+        raise SystemExit(f"{PYTHON} is missing: run `make setup` in the checkout first")
+    copied = 0
+    for name in project_files():
+        src = ROOT / name
+        if not src.is_file() and not src.is_symlink():  # deleted in the working tree, or a submodule
+            continue
+        target = dest / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(src, target, follow_symlinks=False)
+        copied += 1
+    shutil.copytree(vendor, dest / VENDOR, dirs_exist_ok=True)  # copy2: the stamp keeps its mtime
+    return copied
+
+
+def placeholder_result() -> dict:
+    """A stand-in for this benchmark's own result, with this schema and zeros for every number.
+
+    The Benchmarks page is drawn from benchmarks/results/site.json, so a checkout without one (this
+    benchmark never run) cannot build; the copy gets this instead. Never written to the checkout.
+    """
+    return {
+        "benchmark": "site",
+        "placeholder": True,
+        **meta(),
+        "build": {
+            "cold_s": [0.0],
+            "warm_s": [0.0],
+            "recomputed": {"cold": [[0, 0]], "warm": [[0, 0]]},
+            "median": {"cold": 0.0, "warm": 0.0},
+            "goals": dict(GOALS),
+            "met": {"cold": True, "warm": True},
+            "one_snippet": {
+                "snippets/returns.py": {"seconds": [0.0], "recomputed": [[0, 0]], "median": 0.0, "met": True}
+            },
+        },
+        "make_test": {"seconds": 0.0, "summary": "0 passed in 0.00s"},
+        "page_weight": {
+            "pages": [{"path": "/", "bytes": 0, "requests": 0}],
+            "median_bytes": 0,
+            "worst": {"path": "/", "bytes": 0},
+            "total_pages": 1,
+            "viewport": dict(VIEWPORT),
+        },
+    }
+
+
+# --------------------------------------------------------------------------------------------------
+# Builds
+
+
+def artifact_count(copy: Path) -> int:
+    """How many artifacts the hook keeps after a build (it evicts every other digest's folder)."""
+    cache = copy / CACHE / "artifacts"
+    folders = [cache / kind for kind in ARTIFACT_KINDS if (cache / kind).is_dir()]
+    return sum(1 for folder in folders for entry in folder.iterdir() if entry.is_dir())
+
+
+def build(copy: Path) -> dict:
+    """``mkdocs build --strict`` in the copy: its wall-clock seconds and [computed, of] artifacts."""
+    started = time.perf_counter()
+    proc = subprocess.run(
+        [str(PYTHON), "-m", "mkdocs", "build", "--strict", "--site-dir", "site"],
+        cwd=copy,
+        env=_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    seconds = time.perf_counter() - started
+    if proc.returncode != 0:
+        raise SystemExit(f"`mkdocs build --strict` failed in {copy} (exit {proc.returncode}):\n{proc.stdout[-4000:]}")
+    match = COMPUTING.search(proc.stdout)
+    computed = [int(match[1]), int(match[2])] if match else [0, artifact_count(copy)]
+    return {"seconds": round(seconds, 2), "recomputed": computed}
+
+
+def _say(kind: str, i: int, n: int, run: dict) -> None:
+    done, of = run["recomputed"]
+    print(f"  {kind} {i + 1}/{n}: {run['seconds']:.1f} s, computed {done} of {of} artifacts", flush=True)
+
+
+def measure_builds(copy: Path, cold_runs: int, warm_runs: int, snippet_runs: int, touch: list[str]) -> dict:
+    runs: dict[str, list[dict]] = {"cold": [], "warm": []}
+    for i in range(cold_runs):
+        shutil.rmtree(copy / CACHE, ignore_errors=True)
+        shutil.rmtree(copy / "site", ignore_errors=True)
+        runs["cold"].append(build(copy))
+        _say("cold", i, cold_runs, runs["cold"][-1])
+    if not cold_runs and (warm_runs or snippet_runs):
+        print("  a first build, untimed, so that the timed ones start warm", flush=True)
+        build(copy)
+    for i in range(warm_runs):
+        runs["warm"].append(build(copy))
+        _say("warm", i, warm_runs, runs["warm"][-1])
+    edited: dict[str, list[dict]] = {}
+    for path in touch:
+        snippet = copy / path
+        if snippet_runs and not snippet.is_file():
+            raise SystemExit(f"--touch {path}: no such file in the project")
+        edited[path] = []
+        for i in range(snippet_runs):
+            original = snippet.read_bytes()
+            edit = b"\n" if original and not original.endswith(b"\n") else b""
+            edit += f"# benchmarks/site.py: edit {i + 1}, {time.time_ns()}\n".encode()  # new each run
+            try:
+                snippet.write_bytes(original + edit)
+                edited[path].append(build(copy))
+            finally:
+                snippet.write_bytes(original)
+            _say(f"edited {path}", i, snippet_runs, edited[path][-1])
+            build(copy)  # untimed: back to the unedited state (the edited build evicted its artifacts)
+
+    def median(seconds: list[float]) -> float | None:
+        return round(statistics.median(seconds), 2) if seconds else None
+
+    medians = {kind: median([r["seconds"] for r in runs[kind]]) for kind in runs}
+    return {
+        "cold_s": [r["seconds"] for r in runs["cold"]],
+        "warm_s": [r["seconds"] for r in runs["warm"]],
+        "recomputed": {kind: [r["recomputed"] for r in runs[kind]] for kind in runs},
+        "median": medians,
+        "goals": dict(GOALS),
+        "met": {kind: None if medians[kind] is None else medians[kind] <= GOALS[kind] for kind in runs},
+        "one_snippet": {
+            path: {
+                "seconds": [r["seconds"] for r in results],
+                "recomputed": [r["recomputed"] for r in results],
+                "median": median([r["seconds"] for r in results]),
+                "met": None if not results else median([r["seconds"] for r in results]) <= GOALS["one_snippet"],
+            }
+            for path, results in edited.items()
+        },
+    }
+
+
+def build_table(b: dict) -> str:
+    lines = [
+        "| build | runs (s) | median (s) | goal | met | artifacts computed |",
+        "|:---|:---|---:|---:|:---:|:---|",
+    ]
+    rows = [
+        (KINDS[kind], b[f"{kind}_s"], b["median"][kind], b["goals"][kind], b["met"][kind], b["recomputed"][kind])
+        for kind in ("cold", "warm")
+    ]
+    for path, e in b["one_snippet"].items():
+        rows.append(
+            (f"after editing `{path}`", e["seconds"], e["median"], b["goals"]["one_snippet"], e["met"], e["recomputed"])
+        )
+    for label, runs, median, goal, met, recomputed in rows:
+        seconds = ", ".join(f"{x:.1f}" for x in runs) or "-"
+        shown = "-" if median is None else f"{median:.1f}"
+        yes = {None: "-", True: "yes", False: "**no**"}[met]
+        computed = ", ".join(f"{n} of {m}" for n, m in recomputed) or "-"
+        lines.append(f"| {label} | {seconds} | {shown} | ≤ {goal} s | {yes} | {computed} |")
+    return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------------------------------
+# make test
+
+
+def link_venv(copy: Path) -> None:
+    """Point the copy's .venv at the checkout's, and make sure make will not set anything up."""
+    link = copy / ".venv"
+    if not link.is_symlink():
+        if link.exists():
+            raise SystemExit(f"{link} exists and is not a link to {VENV}")
+        link.symlink_to(VENV, target_is_directory=True)
+    # Exit 0: every prerequisite of `setup` is up to date, so `make test` goes straight to the build.
+    question = subprocess.run(["make", "--question", "setup"], cwd=copy, env=_env(), capture_output=True, text=True)
+    if question.returncode != 0:
+        raise SystemExit(
+            "`make test` would run set-up in the copy (requirements.txt newer than .venv/.installed, or "
+            "tools/vendor.py newer than docs/assets/vendor/.stamp), and the copy's .venv is the checkout's: "
+            "run `make setup` in the checkout first."
+        )
+
+
+def measure_make_test(copy: Path) -> dict:
+    link_venv(copy)
+    print("  make test ...", flush=True)
+    started = time.perf_counter()
+    proc = subprocess.run(
+        ["make", "test"], cwd=copy, env=_env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    seconds = time.perf_counter() - started
+    summaries = PYTEST_SUMMARY.findall(proc.stdout)
+    if proc.returncode != 0 or not summaries:
+        raise SystemExit(f"`make test` failed in {copy} (exit {proc.returncode}):\n{proc.stdout[-4000:]}")
+    print(f"  {seconds:.1f} s: {summaries[-1]}", flush=True)
+    return {"seconds": round(seconds, 2), "summary": summaries[-1]}
+
+
+# --------------------------------------------------------------------------------------------------
+# Page weight
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - stdlib signature
+        pass
+
+
+class _QuietServer(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        if isinstance(sys.exc_info()[1], ConnectionError):  # a browser that drops a connection
+            return
+        super().handle_error(request, client_address)
+
+
+@contextmanager
+def serve(site_dir: Path) -> Iterator[str]:
+    """``site_dir`` served at http://127.0.0.1:PORT (no trailing slash)."""
+    server = _QuietServer(("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(site_dir)))
+    thread = threading.Thread(target=server.serve_forever, name="site-server", daemon=True)
+    thread.start()
+    try:
+        host, port = server.server_address[:2]
+        yield f"http://{host}:{port}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
+
+
+def _on_network(url: str) -> bool:
+    return not url.startswith(("data:", "blob:"))
+
+
+def weigh_page(browser, origin: str, url: str) -> dict:
+    """Open ``url`` (site-relative) in a fresh context: the bytes and the requests its first load took."""
+    off_site: list[str] = []
+    problems: list[str] = []
+    seen = []  # every network request Playwright saw: the page's and its workers'
+
+    def route(r) -> None:
+        if r.request.url.startswith(origin + "/") or not _on_network(r.request.url):
+            r.continue_()
+        else:  # never let it reach the network
+            off_site.append(r.request.url)
+            r.abort("blockedbyclient")
+
+    def failed(req) -> None:
+        if req.url not in off_site:
+            problems.append(f"request failed: {req.url} ({req.failure})")
+
+    def response(resp) -> None:
+        if resp.status >= 400:
+            problems.append(f"HTTP {resp.status}: {resp.url}")
+
+    context = browser.new_context(viewport=VIEWPORT, color_scheme="light", locale="en-US")
+    try:
+        context.set_default_timeout(TIMEOUT_MS)
+        context.route("**/*", route)
+        context.on("request", lambda req: seen.append(req) if _on_network(req.url) else None)
+        context.on("requestfailed", failed)
+        context.on("response", response)
+        page = context.new_page()
+        cdp = context.new_cdp_session(page)
+        cdp.send("Network.enable")
+        urls: dict[str, str] = {}
+        encoded: dict[str, float] = {}
+        cdp.on("Network.requestWillBeSent", lambda e: urls.__setitem__(e["requestId"], e["request"]["url"]))
+        cdp.on("Network.loadingFinished", lambda e: encoded.__setitem__(e["requestId"], e["encodedDataLength"]))
+        page.goto(f"{origin}/{url}", wait_until="load")
+        page.wait_for_load_state("networkidle")
+        finished: dict[str, list[float]] = {}
+        for request_id, size in encoded.items():
+            if _on_network(urls.get(request_id, "data:")):
+                finished.setdefault(urls[request_id], []).append(size)
+        total = sum(sum(sizes) for sizes in finished.values())
+        for req in seen:  # a load CDP's page session did not see finish: a worker's own script
+            if finished.get(req.url):
+                finished[req.url].pop()
+                continue
+            resp = req.response()
+            if resp is None or req.url in off_site:
+                continue
+            total += req.sizes()["responseHeadersSize"] + int(resp.headers.get("content-length", 0))
+    finally:
+        context.close()
+    return {"path": "/" + url, "bytes": int(total), "requests": len(seen), "off_site": off_site, "problems": problems}
+
+
+def measure_page_weight(site_dir: Path) -> dict:
+    from playwright.sync_api import sync_playwright
+
+    if not CHROMIUM.is_file():
+        raise SystemExit(f"{CHROMIUM} is missing: install Debian's chromium package")
+    pages = list_pages(site_dir)
+    if not pages:
+        raise SystemExit(f"{site_dir} holds no built pages")
+    rows = []
+    with serve(site_dir) as origin, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        try:
+            for url in pages:
+                row = weigh_page(browser, origin, url)
+                rows.append(row)
+                print(f"  {row['path']}: {row['bytes']:,} bytes, {row['requests']} requests", flush=True)
+        finally:
+            browser.close()
+    off_site = [f"{row['path']}: {u}" for row in rows for u in row.pop("off_site")]
+    for row in rows:
+        for problem in row.pop("problems"):
+            print(f"  warning: {row['path']}: {problem}", file=sys.stderr)
+    if off_site:
+        raise SystemExit(
+            "requests off the local origin (aborted); the site must load only its own files:\n  "
+            + "\n  ".join(off_site)
+        )
+    worst = max(rows, key=lambda row: row["bytes"])
+    return {
+        "pages": rows,
+        # median_high: a real page's bytes, the page that figures/benchmarks.py shows as the median one
+        "median_bytes": statistics.median_high(row["bytes"] for row in rows),
+        "worst": {"path": worst["path"], "bytes": worst["bytes"]},
+        "total_pages": len(rows),
+        "viewport": dict(VIEWPORT),
+    }
+
+
+def page_table(w: dict) -> str:
+    lines = ["| page | KiB | requests |", "|:---|---:|---:|"]
+    lines += [f"| `{row['path']}` | {row['bytes'] / 1024:,.0f} | {row['requests']} |" for row in w["pages"]]
+    worst = w["worst"]
+    lines.append("")
+    lines.append(
+        f"{w['total_pages']} pages; median {w['median_bytes'] / 1024:,.0f} KiB; "
+        f"heaviest `{worst['path']}`, {worst['bytes'] / 1024:,.0f} KiB"
+    )
+    return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------------------------------
+
+
+def main(argv: list[str] | None = None) -> dict:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cold-runs", type=int, default=3)
+    parser.add_argument("--warm-runs", type=int, default=5)
+    parser.add_argument("--snippet-runs", type=int, default=3)
+    parser.add_argument(
+        "--touch",
+        nargs="+",
+        default=["snippets/argmax_limits.py", "snippets/returns.py"],
+        help="the snippets the one-snippet builds edit, one at a time (default: a leaf, and the most imported one)",
+    )
+    parser.add_argument("--skip-make-test", action="store_true")
+    parser.add_argument("--only", choices=("build", "make-test", "page-weight"))
+    parser.add_argument("--site-dir", type=Path, help="only measure the page weight of this built site; no copy")
+    parser.add_argument(
+        "--reuse-cache",
+        action="store_true",
+        help="copy the checkout's .cache into the copy (a quick check of the warm path; cold runs still empty it)",
+    )
+    parser.add_argument("--keep", action="store_true", help="keep the temporary copy, and say where it is")
+    parser.add_argument("--out", type=Path, default=RESULTS)
+    args = parser.parse_args(argv)
+
+    everything = {"build", "make-test", "page-weight"}
+    parts = set(everything)
+    if args.site_dir is not None:
+        parts = {"page-weight"}
+    elif args.only:
+        parts = {args.only}
+    elif args.skip_make_test:
+        parts.discard("make-test")
+
+    kept = {}
+    if parts != everything and args.out.is_file():  # keep the sections this run does not measure
+        previous = json.loads(args.out.read_text(encoding="utf-8"))
+        if previous.get("benchmark") == "site":
+            kept = {key: previous.get(key) for key in ("build", "make_test", "page_weight")}
+    result = {"benchmark": "site", **meta(), "build": None, "make_test": None, "page_weight": None, **kept}
+
+    if args.site_dir is not None:
+        print(f"Page weight of {args.site_dir}", flush=True)
+        result["page_weight"] = measure_page_weight(args.site_dir.resolve())
+    else:
+        copy = Path(tempfile.mkdtemp(prefix="site-bench-"))
+        try:
+            print(f"Copied {make_copy(copy)} files to {copy}", flush=True)
+            own = copy / RESULTS.relative_to(ROOT)
+            if not own.is_file():
+                own.parent.mkdir(parents=True, exist_ok=True)
+                own.write_text(json.dumps(placeholder_result(), indent=2) + "\n", encoding="utf-8")
+                print(f"No {RESULTS.relative_to(ROOT)} yet: the copy builds with a placeholder", flush=True)
+            if args.reuse_cache and (ROOT / CACHE).is_dir():
+                shutil.copytree(ROOT / CACHE, copy / CACHE, dirs_exist_ok=True)
+            if "build" in parts:
+                print("Builds", flush=True)
+                result["build"] = measure_builds(copy, args.cold_runs, args.warm_runs, args.snippet_runs, args.touch)
+                save(result, args.out)  # kept even if a later part fails
+            elif not (copy / "site" / "index.html").is_file():
+                print("A first build, untimed", flush=True)
+                build(copy)
+            if "make-test" in parts:
+                print("make test", flush=True)
+                result["make_test"] = measure_make_test(copy)
+                save(result, args.out)
+            if "page-weight" in parts:
+                print("Page weight", flush=True)
+                result["page_weight"] = measure_page_weight(copy / "site")
+        finally:
+            if args.keep:
+                print(f"kept the copy at {copy}")
+            else:
+                shutil.rmtree(copy, ignore_errors=True)
+
+    if "build" in parts:
+        print("\n" + build_table(result["build"]))
+    if "make-test" in parts:
+        t = result["make_test"]
+        print(f"\n| make test | pytest |\n|---:|:---|\n| {t['seconds']:.1f} s | {t['summary']} |")
+    if "page-weight" in parts:
+        print("\n" + page_table(result["page_weight"]))
+    save(result, args.out)
+    print(f"wrote {args.out}")
+    return result
+
+
+def save(result: dict, out: Path) -> None:
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
