@@ -65,6 +65,15 @@ def _versions(r: dict) -> str:
     return ", ".join(f"{k} {v[k]}" for k in keys if v.get(k))
 
 
+def _hyperparameters(name: str) -> str:
+    """Every agent's settings in result ``name``, and where they come from."""
+    rows = ["| agent | hyperparameters | source |", "|:---|:---|:---|"]
+    for agent in result(name)["agents"].values():
+        hp = ", ".join(f"{k}={v}" for k, v in agent["hyperparameters"].items())
+        rows.append(_row([agent["label"], hp, agent["source"]]))
+    return "\n".join(rows)
+
+
 # ------------------------------------------------------------------------------- where and when
 
 
@@ -169,12 +178,7 @@ def table_bench_dqn(seed: int) -> str:
 
 
 def table_bench_dqn_hyperparameters(seed: int) -> str:
-    r = result("cartpole_vs_sb3")
-    rows = ["| agent | hyperparameters | source |", "|:---|:---|:---|"]
-    for agent in r["agents"].values():
-        hp = ", ".join(f"{k}={v}" for k, v in agent["hyperparameters"].items())
-        rows.append(_row([agent["label"], hp, agent["source"]]))
-    return "\n".join(rows)
+    return _hyperparameters("cartpole_vs_sb3")
 
 
 def num_bench_dqn_protocol(seed: int) -> str:
@@ -255,12 +259,7 @@ def table_bench_reinforce(seed: int) -> str:
 
 
 def table_bench_reinforce_hyperparameters(seed: int) -> str:
-    r = result("reinforce_vs_a2c")
-    rows = ["| agent | hyperparameters | source |", "|:---|:---|:---|"]
-    for agent in r["agents"].values():
-        hp = ", ".join(f"{k}={v}" for k, v in agent["hyperparameters"].items())
-        rows.append(_row([agent["label"], hp, agent["source"]]))
-    return "\n".join(rows)
+    return _hyperparameters("reinforce_vs_a2c")
 
 
 def fig_bench_reinforce_episodes(out_dir: Path, seed: int) -> Path:
