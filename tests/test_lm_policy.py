@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import functools
 import json
@@ -30,6 +31,7 @@ from snippets.lm_policy import (
     response_log_probs,
     response_texts,
     reward_model,
+    rl_step,
     sample_next,
     scoring_cost,
     token_weights,
@@ -296,6 +298,17 @@ def test_train_rl_is_reproducible_and_leaves_its_input_alone(pretrained):
     assert not same(weights(first.model), pretrained_weights)
     plain = train_rl(model, vocab, dataclasses.replace(cfg, updates=2, baseline="none"))
     assert len(plain.mean_rewards) == 2 and all(0 <= r <= MAX_REWARD for r in plain.mean_rewards)
+
+
+def test_train_rl_is_rl_step_repeated_as_the_notebook_does_it_by_hand(pretrained):
+    model, vocab = pretrained(0)
+    cfg = RLConfig(updates=3, responses_per_prompt=4, seed=2)
+    policy = copy.deepcopy(model).train()
+    generator = torch.Generator().manual_seed(cfg.seed)
+    optimizer = torch.optim.Adam(policy.parameters(), lr=cfg.learning_rate)
+    by_hand = [float(np.mean(rl_step(policy, optimizer, vocab, cfg, generator))) for _ in range(cfg.updates)]
+    result = train_rl(model, vocab, cfg)
+    assert tuple(by_hand) == result.mean_rewards and same(weights(policy), weights(result.model))
 
 
 def test_a_custom_reward_function_scores_every_response(pretrained):
