@@ -8,19 +8,31 @@ VENV    := .venv
 BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed
 VENDOR  := docs/assets/vendor/.stamp
+NODE    := node_modules/.installed
 SITE    := site
 
 export NO_MKDOCS_2_WARNING := 1
+# Reproducible builds: the one date MkDocs writes (the sitemap.xml.gz header) is the last commit's,
+# not today's, so two builds of one commit are byte-identical whenever they run.
+export SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || echo 0)
 
-.PHONY: serve test build setup vendor clean
+.PHONY: serve test check build setup vendor clean
 
 serve: setup
 	$(BIN)/mkdocs build --strict --site-dir $(SITE)
 	$(BIN)/mkdocs serve --strict --dev-addr 127.0.0.1:8000
 
-test: setup
+test: setup $(NODE) check
 	$(BIN)/mkdocs build --strict --site-dir $(SITE)
 	SITE_DIR=$(SITE) $(BIN)/python -m pytest --cov=snippets --cov-report=term-missing
+
+# Static checks, seconds each: lint and formatting, types, and the workflows against GitHub's schema
+# (bundled with check-jsonschema, so offline).
+check: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml
 
 build: setup
 	$(BIN)/mkdocs build --strict --site-dir $(SITE)
@@ -32,6 +44,11 @@ $(STAMP): requirements.txt
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements.txt
 	touch $(STAMP)
+
+# axe-core, for the accessibility test (only `make test` needs Node packages).
+$(NODE): package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $(NODE)
 
 $(VENDOR): tools/vendor.py
 	$(PYTHON) tools/vendor.py

@@ -1,4 +1,9 @@
-"""What every benchmark result records about where and when it ran: date, machine and versions."""
+"""What every benchmark result records about where and when it ran: date, machine and versions.
+
+Machines that report the same CPU model can differ in speed by half or more (shared hosts), so a
+result also records ``speed``: how long this machine takes for two fixed pieces of work, the kinds
+our runs are made of. Compare results from two machines only after comparing those.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,8 @@ import datetime
 import importlib.metadata
 import os
 import platform
+import statistics
+import time
 from pathlib import Path
 
 DISTRIBUTIONS = ("torch", "numpy", "gymnasium", "stable-baselines3", "mkdocs", "mkdocs-material")
@@ -19,6 +26,40 @@ def cpu_model() -> str:
     except OSError:
         pass
     return platform.processor() or "unknown"
+
+
+def speed() -> dict:
+    """Median of 5 timings each: one torch thread multiplying a (64, 256) by a (256, 256) float32 matrix
+    (the DQN network's widest layer, one batch), and a pure-Python loop of a million additions."""
+    import torch
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        generator = torch.Generator().manual_seed(0)
+        a, b = torch.randn(64, 256, generator=generator), torch.randn(256, 256, generator=generator)
+
+        def matmul() -> None:
+            for _ in range(1_000):
+                a @ b
+
+        def loop() -> None:
+            total = 0
+            for i in range(1_000_000):
+                total += i
+
+        timings = {}
+        for name, work, per in (("matmul_us", matmul, 1_000 / 1e6), ("python_loop_ms", loop, 1 / 1e3)):
+            work()  # warm up
+            runs = []
+            for _ in range(5):
+                started = time.perf_counter()
+                work()
+                runs.append((time.perf_counter() - started) / per)
+            timings[name] = round(statistics.median(runs), 1)
+        return timings
+    finally:
+        torch.set_num_threads(threads)
 
 
 def meta() -> dict:
@@ -35,6 +76,7 @@ def meta() -> dict:
             "cpu": cpu_model(),
             "cores": os.cpu_count(),
             "system": f"{platform.system()} {platform.machine()}",
+            "speed": speed(),
         },
         "versions": versions,
     }

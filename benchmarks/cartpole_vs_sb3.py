@@ -7,11 +7,12 @@ Three agents, each trained for 50,000 env steps on seeds 1..5:
 * ``sb3_ppo``: SB3 PPO with its defaults (MlpPolicy).
 
 All three are evaluated the way snippets/dqn.py evaluates: every 5,000 env steps (and at the last
-step), 20 greedy episodes (SB3: ``predict(deterministic=True)``) on a separate env made like ours
-and seeded like ours (one ``reset(seed=seed + 10_000)`` before training, then unseeded resets, so
-each evaluation continues that env's random stream).  Success is the first evaluation whose mean
-return is >= 475.  The SB3 agents stop at exactly the step budget, like ours (a callback ends
-``learn`` there), so PPO, whose rollouts are 2,048 steps, is not given a 25th rollout of extra steps.
+step), 20 greedy episodes (SB3: ``predict(deterministic=True)``), one in each of 20 evaluation envs
+made and seeded like ours (``reset(seed=seed + 10_000 + i)`` once before training, then unseeded
+resets, so each evaluation continues each env's random stream), run side by side.  Success is the
+first evaluation whose mean return is >= 475.  The SB3 agents stop at exactly the step budget,
+like ours (a callback ends ``learn`` there), so PPO, whose rollouts are 2,048 steps, is not given
+a 25th rollout of extra steps.
 
 Every (agent, seed) run has its own spawned process with one torch thread, two processes at a time.
 ``train_wall_s`` is the run's wall time (building the agent and its envs, then training) minus the
@@ -45,12 +46,11 @@ if str(ROOT) not in sys.path:  # also runnable as `python benchmarks/cartpole_vs
     sys.path.insert(0, str(ROOT))
 
 from benchmarks._meta import meta  # noqa: E402
-from snippets.dqn import DQNConfig  # noqa: E402
+from snippets.dqn import EVAL_SEED_OFFSET, DQNConfig  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "results" / "cartpole_vs_sb3.json"
 ENV_ID = "CartPole-v1"
 PROTOCOL = DQNConfig()  # the evaluation protocol every agent is held to: ours
-EVAL_SEED_OFFSET = 10_000  # snippets/dqn.py: eval_env.reset(seed=cfg.seed + 10_000)
 
 # rl-baselines3-zoo, hyperparams/dqn.yml, "CartPole-v1" (marked "Almost Tuned"), without n_timesteps
 # (5e4, the budget here too) and policy ('MlpPolicy').
@@ -85,20 +85,20 @@ WALL_CLOCK_NOTE = (
 )
 
 
-def evaluate_sb3(model, env, episodes: int) -> float:
-    """snippets.dqn.evaluate for an SB3 model: mean return of ``predict(deterministic=True)``."""
+def evaluate_sb3(model, envs) -> float:
+    """snippets.dqn.evaluate for an SB3 model: one greedy episode per env, side by side."""
     import numpy as np
 
-    returns = []
-    for _ in range(episodes):
-        obs, _ = env.reset()  # seeded once, before training, like ours
-        total, done = 0.0, False
-        while not done:
-            action, _ = model.predict(obs, deterministic=True)
-            obs, reward, terminated, truncated, _ = env.step(int(action))
-            total, done = total + float(reward), terminated or truncated
-        returns.append(total)
-    return float(np.mean(returns))
+    obs = np.stack([env.reset()[0] for env in envs])  # seeded once, before training, like ours
+    returns, running = np.zeros(len(envs)), np.ones(len(envs), dtype=bool)
+    while running.any():
+        live = np.flatnonzero(running)
+        actions, _ = model.predict(obs[live], deterministic=True)  # (L,)
+        for i, action in zip(live, actions.tolist(), strict=True):
+            obs[i], reward, terminated, truncated, _ = envs[i].step(int(action))
+            returns[i] += float(reward)
+            running[i] = not (terminated or truncated)
+    return float(returns.mean())
 
 
 def run_ours(seed: int, steps: int) -> tuple[list[tuple[int, float]], float, float]:
@@ -133,27 +133,28 @@ def run_sb3(agent: str, seed: int, steps: int) -> tuple[list[tuple[int, float]],
     class Evaluate(BaseCallback):
         """Every ``eval_every`` env steps and at the last one: evaluate; stop at ``steps``."""
 
-        def __init__(self, eval_env) -> None:
+        def __init__(self, eval_envs) -> None:
             super().__init__()
-            self.eval_env, self.history, self.eval_s = eval_env, [], 0.0
+            self.eval_envs, self.history, self.eval_s = eval_envs, [], 0.0
 
         def _on_step(self) -> bool:
             step = self.num_timesteps  # n_envs=1: one call per env step
             if step % PROTOCOL.eval_every == 0 or step == steps:
                 started = time.perf_counter()
-                self.history.append((step, evaluate_sb3(self.model, self.eval_env, PROTOCOL.eval_episodes)))
+                self.history.append((step, evaluate_sb3(self.model, self.eval_envs)))
                 self.eval_s += time.perf_counter() - started
             return step < steps  # exactly the budget, no partial rollout past it
 
     started = time.perf_counter()
     env = make_vec_env(ENV_ID, n_envs=1, seed=seed)
-    eval_env = make_env(ENV_ID)  # as in snippets.dqn.train
-    eval_env.reset(seed=seed + EVAL_SEED_OFFSET)
+    eval_envs = [make_env(ENV_ID) for _ in range(PROTOCOL.eval_episodes)]  # as in snippets.dqn.train
+    for i, eval_env in enumerate(eval_envs):
+        eval_env.reset(seed=seed + EVAL_SEED_OFFSET + i)
     if agent == "sb3_dqn":
         model = DQN("MlpPolicy", env, seed=seed, device="cpu", **ZOO_DQN)
     else:
         model = PPO("MlpPolicy", env, seed=seed, device="cpu")
-    callback = Evaluate(eval_env)
+    callback = Evaluate(eval_envs)
     model.learn(total_timesteps=steps, callback=callback)
     wall = time.perf_counter() - started
     return callback.history, wall, callback.eval_s

@@ -3,7 +3,7 @@
 Trains ``DQNConfig()`` (the CartPole settings, 50,000 env steps) for seeds 1..5,
 two processes at a time with one torch thread each, and prints one row per seed:
 
-* steps to success: the first greedy evaluation (20 episodes, separate env) whose
+* steps to success: the first greedy evaluation (20 episodes, one per separately seeded env) whose
   mean return is >= 475, or "-" if none was;
 * the best and the final evaluation mean, env steps, wall time.
 

@@ -12,9 +12,12 @@ Three kinds of build artifact, all discovered, never listed by hand:
   that raises fails the build.
 
 Each artifact is cached under ``.cache/artifacts`` by a hash of the code that produces it: its own
-module plus every module of ``snippets/`` and ``figures/`` that it imports, directly or not, the
-seed, the versions of the numeric libraries, and ``hooks/render.py``. An unchanged artifact is
-never recomputed; an edit to any snippet it uses recomputes it. Missing artifacts are computed in a
+file, byte for byte, plus every module of ``snippets/`` and ``figures/`` that it imports, directly
+or not, as ``figures/_runs.behaviour`` sees them (the syntax tree without comments or docstrings),
+the seed, the versions of the numeric libraries, and ``hooks/render.py``. An unchanged artifact is
+never recomputed; an edit to the code of any snippet it uses recomputes it, and a reworded
+comment or docstring in a snippet recomputes only what shows that snippet's text (nothing here: the
+pages include it afresh on every build). Missing artifacts are computed in a
 fresh ``python hooks/render.py`` process, so ``mkdocs serve`` never draws with stale modules.
 """
 
@@ -25,6 +28,7 @@ import functools
 import hashlib
 import html
 import importlib.metadata
+import importlib.util
 import json
 import logging
 import os
@@ -157,7 +161,7 @@ def _data_patterns(module: Path, mtime_ns: int, size: int) -> tuple[str, ...]:
     for node in tree.body:
         if isinstance(node, ast.Assign | ast.AnnAssign):
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-            if any(isinstance(t, ast.Name) and t.id == "DATA_FILES" for t in targets):
+            if node.value and any(isinstance(t, ast.Name) and t.id == "DATA_FILES" for t in targets):
                 return tuple(ast.literal_eval(node.value))
     return ()
 
@@ -173,11 +177,35 @@ def _environment_fingerprint() -> str:
     return "\n".join(parts)
 
 
+@functools.cache
+def _load_runs_module():
+    """figures/_runs.py, by path: ``behaviour`` must be the one the training-run memo uses."""
+    spec = importlib.util.spec_from_file_location(f"_runs_{abs(hash(ROOT))}", ROOT / "figures" / "_runs.py")
+    assert spec is not None and spec.loader is not None, "figures/_runs.py is missing"
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@functools.cache
+def _behaviour(path: Path, mtime_ns: int, size: int) -> bytes:
+    """``behaviour(path)``, parsed once per version of the file (every artifact asks about the same
+    modules, and ``mkdocs serve`` rebuilds in the same process)."""
+    return _load_runs_module().behaviour(path)
+
+
+def behaviour(path: Path) -> bytes:
+    stat = path.stat()
+    return _behaviour(path, stat.st_mtime_ns, stat.st_size)
+
+
 def digest_of(kind: str, name: str, source: Path, env: str) -> str:
     h = hashlib.sha256()
     h.update(f"{kind}:{name}\n{env}\n".encode())
     for file in code_files(source):
-        h.update(str(file.relative_to(ROOT)).encode() + b"\0" + file.read_bytes() + b"\0")
+        # Its own file byte for byte: a notebook's comments are its text cells.
+        code = file.read_bytes() if file == source else behaviour(file)
+        h.update(str(file.relative_to(ROOT)).encode() + b"\0" + code + b"\0")
     return h.hexdigest()
 
 
@@ -257,7 +285,8 @@ def render_missing(artifacts: list[Artifact]) -> None:
     for a in missing:
         if not a.cached.is_file():
             raise PluginError(f"artifacts: {a.name} ({a.source.relative_to(ROOT)}) produced no {a.filename}")
-    log.info("artifacts: computed %d in %.1f s", len(missing), time.perf_counter() - started)
+    slowest = [line for line in proc.stdout.splitlines() if line.startswith("slowest: ")]
+    log.info("artifacts: computed %d in %.1f s; %s", len(missing), time.perf_counter() - started, "".join(slowest))
 
 
 # --------------------------------------------------------------------------------------------------

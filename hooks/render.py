@@ -14,6 +14,7 @@ import os
 import shutil
 import sys
 import tempfile
+import time
 import traceback
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -59,14 +60,45 @@ def render_notebook(job: dict, out: Path) -> None:
         resources={"metadata": {"path": str(ROOT)}},
     )
     client.execute()
+    for cell in nb.cells:
+        cell_outputs = cell.get("outputs")
+        if cell_outputs:
+            cell.outputs = coalesce_streams(cell_outputs)
     nbformat.write(nb, out)
+
+
+def coalesce_streams(outputs: list) -> list:
+    """Join each run of stdout (or stderr) outputs into one output.
+
+    The kernel sends printed text in as many messages as its flushes happen to make, which depends
+    on timing: the same cell can come back as one output or as four. Joined, it is the same bytes
+    every run.
+    """
+    joined: list = []
+    for output in outputs:
+        previous = joined[-1] if joined else None
+        if (
+            output.get("output_type") == "stream"
+            and previous is not None
+            and previous.get("output_type") == "stream"
+            and previous.get("name") == output.get("name")
+        ):
+            previous["text"] += output["text"]
+        else:
+            joined.append(output)
+    return joined
 
 
 RENDERERS = {"figure": render_figure, "value": render_value, "notebook": render_notebook}
 
 
-def run(job: dict) -> str | None:
-    """Run one job; return None on success or the error text."""
+def run(job: dict) -> tuple[str | None, float]:
+    """Run one job; return (None on success or the error text, seconds it took)."""
+    started = time.perf_counter()
+    return _run(job), time.perf_counter() - started
+
+
+def _run(job: dict) -> str | None:
     out = Path(job["out"])
     out.parent.mkdir(parents=True, exist_ok=True)
     partial = out.with_name(out.name + ".partial")
@@ -87,10 +119,15 @@ def main(jobs_file: str) -> int:
     jobs.sort(key=lambda job: {"figure": 0, "notebook": 1, "value": 2}[job["kind"]])
     workers = max(1, min(len(jobs), os.cpu_count() or 1))
     if workers == 1:
-        errors = [run(job) for job in jobs]
+        outcomes = [run(job) for job in jobs]
     else:
         with ProcessPoolExecutor(max_workers=workers) as pool:
-            errors = list(pool.map(run, jobs))
+            outcomes = list(pool.map(run, jobs))
+    errors = [error for error, _ in outcomes]
+    # The profile the build log shows: a job that trains pays for the run; a later job that reuses
+    # the memoised run (figures/_runs.py) only reads it.
+    timings = sorted(((seconds, job["name"]) for job, (_, seconds) in zip(jobs, outcomes, strict=True)), reverse=True)
+    print("slowest: " + ", ".join(f"{name} {seconds:.1f} s" for seconds, name in timings[:8]))
     failed = [e for e in errors if e]
     for error in failed:
         print(error, file=sys.stderr)

@@ -24,7 +24,10 @@ from typing import Any
 import numpy as np
 from tqdm import tqdm
 
+from snippets._checks import check_callable, check_int, check_shape
+
 ROCK, PAPER, SCISSORS = 0, 1, 2
+Probs = Sequence[float] | np.ndarray  # one probability per move: rock, paper, scissors
 MOVE_NAMES = ("rock", "paper", "scissors")
 
 
@@ -47,7 +50,7 @@ def always(move: int) -> np.ndarray:
     return policy
 
 
-def expected_payoff(policy: Sequence[float], opponent: Sequence[float]) -> float:
+def expected_payoff(policy: Probs, opponent: Probs) -> float:
     """My expected reward per game: Σ_i Σ_j π(i) PAYOFF[i, j] σ(j).
 
     Example: always rock against always paper loses every game.
@@ -62,16 +65,14 @@ def expected_payoff(policy: Sequence[float], opponent: Sequence[float]) -> float
     return float(policy @ PAYOFF @ opponent)
 
 
-def play(
-    policy: Sequence[float], opponent: Sequence[float], games: int, seed: int
-) -> float:
+def play(policy: Probs, opponent: Probs, games: int, seed: int) -> float:
     """Simulate ``games`` games, sampling both players' moves; my mean reward."""
     policy, opponent = (
         _check_probs("policy", policy),
         _check_probs("opponent", opponent),
     )
-    games = _check_count("games", games)
-    rng = np.random.default_rng(seed)
+    games = check_int("games", games, minimum=1)
+    rng = np.random.default_rng(check_int("seed", seed, minimum=0))
     mine = rng.choice(3, size=games, p=policy)
     theirs = rng.choice(3, size=games, p=opponent)
     return float(PAYOFF[mine, theirs].mean())
@@ -81,7 +82,7 @@ def play(
 
 
 # --8<-- [start:best_response]
-def best_response(policy: Sequence[float]) -> int:
+def best_response(policy: Probs) -> int:
     """The opponent's move that does ``policy`` the most harm.
 
     The opponent knows my probabilities (Q-learning's argmax is no secret:
@@ -97,7 +98,7 @@ def best_response(policy: Sequence[float]) -> int:
     return int(np.argmin(my_reward_per_reply))
 
 
-def exploited_payoff(policy: Sequence[float]) -> float:
+def exploited_payoff(policy: Probs) -> float:
     """My expected reward per game against the best response to my policy.
 
     -1 for every deterministic policy, 0 for the uniform one:
@@ -118,7 +119,7 @@ class Counted:
     """Wrap a function and count its calls: a cost measure with no timing noise."""
 
     def __init__(self, fn: Callable[..., Any]) -> None:
-        self.fn, self.calls = fn, 0
+        self.fn, self.calls = check_callable("fn", fn), 0
 
     def __call__(self, *args: Any) -> Any:
         self.calls += 1
@@ -129,6 +130,7 @@ class Counted:
 # work grows with the number of actions, for Q-values and logits alike.
 def act_by_argmax(features: np.ndarray, weights: np.ndarray) -> tuple[int, int]:
     """Q-learning: score every action, take the best; (action, scores computed)."""
+    _check_head(features, weights)
     q_values = weights @ features  # one dot product per action
     return int(np.argmax(q_values)), q_values.size
 
@@ -142,6 +144,7 @@ def act_by_sampling(
     discrete actions the cost is the same; what differs is that argmax
     always gives the same action, and Q must get every score right.
     """
+    _check_head(features, weights)
     logits = weights @ features
     probs = np.exp(logits - logits.max())
     return int(rng.choice(logits.size, p=probs / probs.sum())), logits.size
@@ -149,7 +152,7 @@ def act_by_sampling(
 
 # Continuous actions: a steering angle in [low, high] degrees.  A critic
 # Q(s, a) takes the angle as an input, so argmax can only try a grid of angles.
-def grid_size(low: float, high: float, step: float) -> int:
+def grid_size(low: float | str, high: float | str, step: float | str) -> int:
     """How many angles a grid from ``low`` to ``high`` in steps of ``step`` holds.
 
         >>> [grid_size(0, 45, step) for step in ("1", "0.1", "0.01")]
@@ -157,16 +160,15 @@ def grid_size(low: float, high: float, step: float) -> int:
 
     Computed with exact fractions (give ``step`` as a string for decimals).
     """
-    low, high = _check_decimal("low", low), _check_decimal("high", high)
-    step = _check_decimal("step", step)
-    span = (high - low) / step
+    lo, hi = _check_decimal("low", low), _check_decimal("high", high)
+    span = (hi - lo) / _check_decimal("step", step)
     if span < 0 or span.denominator != 1:
         raise ValueError("high - low must be a non-negative multiple of step")
     return int(span) + 1
 
 
 def argmax_over_angles(
-    q: Callable[[float], float], low: float, high: float, step: float
+    q: Callable[[float], float], low: float, high: float, step: float | str
 ) -> float:
     """The grid angle with the highest Q: one Q evaluation per candidate."""
     n = grid_size(low, high, step)
@@ -180,6 +182,8 @@ def sample_angle(
 ) -> float:
     """A Gaussian policy: one forward pass gives (mean, std); then sample."""
     mean, std = policy()  # e.g. (23.5, 2.0) degrees, whatever the resolution
+    if not std > 0:
+        raise ValueError(f"the policy's std must be > 0, got {std!r}")
     return float(rng.normal(mean, std))
 
 
@@ -199,7 +203,9 @@ def scoring_costs(
     forward passes for a Gaussian policy with the post's mean 23.5° and
     std 2°.
     """
-    rng = np.random.default_rng(seed)
+    for n in vocabularies:
+        check_int("vocabularies (each)", n, minimum=1)
+    rng = np.random.default_rng(check_int("seed", seed, minimum=0))
     rows = []
     for n in vocabularies:
         features, weights = rng.normal(size=8), rng.normal(size=(n, 8))
@@ -238,7 +244,7 @@ def _check_move(move: int) -> int:
     return int(move)
 
 
-def _check_probs(name: str, probs: Sequence[float]) -> np.ndarray:
+def _check_probs(name: str, probs: Probs) -> np.ndarray:
     """Return ``probs`` as 3 float64 probabilities, or raise naming ``name``."""
     if isinstance(probs, (str, bytes)):
         raise TypeError(f"{name} must be 3 probabilities, not {type(probs).__name__}")
@@ -258,12 +264,13 @@ def _check_probs(name: str, probs: Sequence[float]) -> np.ndarray:
     return array
 
 
-def _check_count(name: str, value: int) -> int:
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, Integral):
-        raise TypeError(f"{name} must be an int, got {type(value).__name__}")
-    if value < 1:
-        raise ValueError(f"{name} must be at least 1, got {value}")
-    return int(value)
+def _check_head(features: np.ndarray, weights: np.ndarray) -> None:
+    """features: (n_features,); weights: (n_actions, n_features), both real."""
+    features, weights = np.asarray(features), np.asarray(weights)
+    check_shape("features", features.shape, (None,))
+    check_shape("weights", weights.shape, (None, features.shape[0]))
+    if weights.shape[0] == 0:
+        raise ValueError("weights must have a row for at least one action")
 
 
 def _check_decimal(name: str, value: float | str) -> Fraction:

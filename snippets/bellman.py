@@ -17,7 +17,7 @@ import json
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
-from numbers import Integral, Real
+from numbers import Integral
 from typing import Any
 
 import gymnasium as gym
@@ -25,6 +25,7 @@ import numpy as np
 from gymnasium import spaces
 from tqdm import tqdm
 
+from snippets._checks import check_int, check_positive, check_real
 from snippets.gridworld import DOWN, MAZE, UP, GridWorld, shortest_path_actions
 from snippets.returns import _check_gamma
 
@@ -52,7 +53,7 @@ def bellman_target(
         1.0
     """
     gamma = _check_gamma(gamma)
-    reward = _check_real("reward", reward)
+    reward = check_real("reward", reward)
     next_q_values = _check_q_row(next_q_values)
     terminated = _check_flag("terminated", terminated)
     if terminated:
@@ -74,8 +75,8 @@ def td_loss(prediction: float, target: float) -> float:
         >>> round(td_loss(0.50, 0.88), 4)
         0.1444
     """
-    prediction = _check_real("prediction", prediction)
-    target = _check_real("target", target)
+    prediction = check_real("prediction", prediction)
+    target = check_real("target", target)
     # The target is a fixed number here: in DQN no gradient flows through it.
     return (prediction - target) ** 2
 
@@ -138,8 +139,8 @@ def value_iteration(
     that means some policy can collect reward forever).
     """
     gamma = _check_gamma(gamma)
-    tol = _check_positive("tol", tol)
-    max_sweeps = _check_count("max_sweeps", max_sweeps)
+    tol = check_positive("tol", tol)
+    max_sweeps = check_int("max_sweeps", max_sweeps, minimum=1)
     R, T = mdp_arrays(env)
     q = np.zeros_like(R)
     for sweep in range(1, max_sweeps + 1):
@@ -205,7 +206,7 @@ class GreedyTrap(gym.Env):
     metadata = {"render_modes": []}
 
     def __init__(self, max_steps: int = 100) -> None:
-        self.max_steps = _check_count("max_steps", max_steps)
+        self.max_steps = check_int("max_steps", max_steps, minimum=1)
         self.observation_space = spaces.Discrete(4)
         self.action_space = spaces.Discrete(2)
         D, R, G, X = self.DECISION, self.ROUGH, self.GOAL, self.DEAD_END
@@ -243,6 +244,7 @@ def greedy_on_immediate_reward(env: gym.Env, state: int) -> int:
     Q* picks UP (5.0 beats 0.2).
     """
     R, _ = mdp_arrays(env)
+    state = _check_state(state, R.shape[0])
     return int(np.argmax(R[state]))  # looks at r only, never at what comes after
 
 
@@ -276,6 +278,7 @@ STEP_REWARD = -0.01
 
 def ripple(cells: int = 5) -> list[float]:
     """Values of cells 1, 2, ... steps from the goal: [1.0, 0.99, 0.98, 0.97, 0.96]."""
+    cells = check_int("cells", cells, minimum=1)
     values = [GOAL_NEIGHBOUR_VALUE]
     for _ in range(cells - 1):  # each cell looks one step ahead, at the previous one
         values.append(bellman_target(STEP_REWARD, [values[-1]], gamma=1.0))
@@ -289,30 +292,13 @@ def ripple(cells: int = 5) -> list[float]:
 # error that names the parameter.
 
 
-def _check_real(name: str, value: float) -> float:
-    """Return ``value`` as a float, or raise if it is not a finite real number."""
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, Real):
-        raise TypeError(f"{name} must be a real number, got {type(value).__name__}")
-    if not np.isfinite(value):
-        raise ValueError(f"{name} must be finite, got {value!r}")
-    return float(value)
-
-
-def _check_positive(name: str, value: float) -> float:
-    """Return ``value`` as a float, or raise if it is not a finite number > 0."""
-    value = _check_real(name, value)
-    if value <= 0:
-        raise ValueError(f"{name} must be > 0, got {value!r}")
-    return value
-
-
-def _check_count(name: str, value: int) -> int:
-    """Return ``value`` as an int, or raise if it is not an integer >= 1."""
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, Integral):
-        raise TypeError(f"{name} must be an int, got {type(value).__name__}")
-    if value < 1:
-        raise ValueError(f"{name} must be at least 1, got {value}")
-    return int(value)
+def _check_state(state: int, n_states: int) -> int:
+    """Return ``state`` as an int in [0, n_states), or raise."""
+    if isinstance(state, bool | np.bool_) or not isinstance(state, Integral):
+        raise TypeError(f"state must be an int, got {type(state).__name__}")
+    if not 0 <= state < n_states:
+        raise ValueError(f"state must be in [0, {n_states}), got {state}")
+    return int(state)
 
 
 def _check_flag(name: str, value: bool) -> bool:
@@ -344,6 +330,7 @@ def _check_q_row(values: Sequence[float] | np.ndarray) -> np.ndarray:
 def _check_model(env: gym.Env) -> dict:
     """Return ``env.unwrapped.P`` after checking it is a complete tabular model."""
     base = getattr(env, "unwrapped", env)
+    sizes = []
     for name in ("observation_space", "action_space"):
         space = getattr(base, name, None)
         if not isinstance(space, spaces.Discrete):
@@ -351,13 +338,14 @@ def _check_model(env: gym.Env) -> dict:
                 f"env must have a Discrete {name}, got {type(space).__name__}; "
                 "only tabular environments have a finite table of values"
             )
+        sizes.append(int(space.n))
     P = getattr(base, "P", None)
     if not isinstance(P, dict):
         raise TypeError(
             "env has no transition model env.unwrapped.P (a dict: "
             "P[s][a] == [(prob, next_state, reward, terminated), ...])"
         )
-    n_states, n_actions = int(base.observation_space.n), int(base.action_space.n)
+    n_states, n_actions = sizes
     for s in range(n_states):
         for a in range(n_actions):
             outcomes = P.get(s, {}).get(a)

@@ -14,13 +14,14 @@ import operator
 import sys
 from collections import deque
 from collections.abc import Callable, Sequence
-from numbers import Integral, Real
 from typing import Any, NamedTuple
 
 import gymnasium as gym
 import numpy as np
 from gymnasium import spaces
 from tqdm import tqdm
+
+from snippets._checks import check_callable, check_generator, check_int, check_real
 
 # --8<-- [start:maze]
 # The post's maze: S = start, G = goal, # = wall, . = free.
@@ -121,10 +122,10 @@ class GridWorld(gym.Env):
         render_mode: str | None = None,
     ) -> None:
         self.layout = _check_layout(layout)
-        self.step_reward = _check_finite("step_reward", step_reward)
-        self.goal_reward = _check_finite("goal_reward", goal_reward)
-        self.wall_reward = _check_finite("wall_reward", wall_reward)
-        self.max_steps = _check_max_steps(max_steps)
+        self.step_reward = check_real("step_reward", step_reward)
+        self.goal_reward = check_real("goal_reward", goal_reward)
+        self.wall_reward = check_real("wall_reward", wall_reward)
+        self.max_steps = check_int("max_steps", max_steps, minimum=1)
         if render_mode is not None and render_mode not in self.metadata["render_modes"]:
             raise ValueError(
                 f"render_mode must be None or one of {self.metadata['render_modes']}, "
@@ -268,11 +269,13 @@ class Episode(NamedTuple):
 
 def random_policy(obs: int, rng: np.random.Generator) -> int:
     """Ignore the observation; pick one of the four moves uniformly at random."""
+    check_generator("rng", rng, np.random.Generator)
     return int(rng.integers(len(ACTION_NAMES)))
 
 
 def run_episode(env: gym.Env, policy: Policy, seed: int) -> Episode:
     """Play one episode of ``policy`` in ``env``, reproducibly from ``seed``."""
+    policy, seed = check_callable("policy", policy), check_int("seed", seed, minimum=0)
     rng = np.random.default_rng(seed)  # the policy's randomness
     obs, info = env.reset(seed=seed)  # the environment's randomness
     states, actions, rewards = [obs], [], []
@@ -282,7 +285,7 @@ def run_episode(env: gym.Env, policy: Policy, seed: int) -> Episode:
         obs, reward, terminated, truncated, info = env.step(action)
         states.append(obs)
         actions.append(action)
-        rewards.append(reward)
+        rewards.append(float(reward))
     return Episode(states, actions, rewards)
 
 
@@ -295,12 +298,16 @@ def shortest_path_actions(env: gym.Env) -> list[int]:
     Among equally short walks, each step prefers UP, then DOWN, LEFT, RIGHT.
     For ``MAZE`` this is down, down, down, right, right, right (six moves).
     """
-    env = env.unwrapped
-    to_goal = _distances(env.layout, env.to_rowcol(env.goal_state))  # BFS from G
-    distance = {env.to_state(*cell): d for cell, d in to_goal.items()}
-    state, actions = env.start_state, []
-    while state != env.goal_state:
-        outcomes = [(a, env.P[state][a][0][1]) for a in MOVES]  # (action, next state)
+    grid = getattr(env, "unwrapped", None)
+    if not isinstance(grid, GridWorld):
+        raise TypeError(
+            f"env must be a GridWorld (or wrap one), got {type(env).__name__}"
+        )
+    to_goal = _distances(grid.layout, grid.to_rowcol(grid.goal_state))  # BFS from G
+    distance = {grid.to_state(*cell): d for cell, d in to_goal.items()}
+    state, actions = grid.start_state, []
+    while state != grid.goal_state:
+        outcomes = [(a, grid.P[state][a][0][1]) for a in MOVES]  # (action, next state)
         closer = [(a, s) for a, s in outcomes if distance.get(s) == distance[state] - 1]
         action, state = closer[0]  # ties go to UP, then DOWN, LEFT, RIGHT
         actions.append(action)
@@ -376,24 +383,6 @@ def _check_layout(layout: Sequence[str]) -> tuple[str, ...]:
             "walls cut it off"
         )
     return tuple(layout)
-
-
-def _check_finite(name: str, value: float) -> float:
-    """Return ``value`` as a float, or raise if it is not a finite real number."""
-    if isinstance(value, bool) or not isinstance(value, Real):
-        raise TypeError(f"{name} must be a real number, got {type(value).__name__}")
-    if not np.isfinite(value):
-        raise ValueError(f"{name} must be finite, got {value!r}")
-    return float(value)
-
-
-def _check_max_steps(max_steps: int) -> int:
-    """Return ``max_steps`` as an int, or raise if it is not a positive integer."""
-    if isinstance(max_steps, bool) or not isinstance(max_steps, Integral):
-        raise TypeError(f"max_steps must be an int, got {type(max_steps).__name__}")
-    if max_steps < 1:
-        raise ValueError(f"max_steps must be at least 1, got {max_steps}")
-    return int(max_steps)
 
 
 def _check_action(action: int) -> int:

@@ -37,6 +37,7 @@ from torch import nn
 from torch.nn import functional as F
 from tqdm import tqdm
 
+from snippets._checks import check_instance, check_real
 from snippets.reinforce import policy_loss, reinforce_weights
 
 CORPUS_PATH = Path(__file__).with_name("lm_corpus.txt")
@@ -114,10 +115,7 @@ class LMConfig:
         for name in ("context", "width", "heads", "layers", "steps", "batch_size"):
             _check_int(name, getattr(self, name), minimum=1)
         _check_positive("learning_rate", self.learning_rate)
-        if self.width % self.heads:
-            raise ValueError(
-                f"width must divide by heads ({self.heads}), got {self.width}"
-            )
+        _check_heads(self.width, self.heads)
 
 
 class Block(nn.Module):
@@ -125,6 +123,7 @@ class Block(nn.Module):
 
     def __init__(self, width: int, heads: int) -> None:
         super().__init__()
+        _check_heads(width, heads)
         self.heads = heads
         self.norm1, self.norm2 = nn.LayerNorm(width), nn.LayerNorm(width)
         self.qkv = nn.Linear(width, 3 * width)
@@ -148,6 +147,8 @@ class TinyLM(nn.Module):
 
     def __init__(self, vocab_size: int, cfg: LMConfig) -> None:
         super().__init__()
+        _check_int("vocab_size", vocab_size, minimum=1)
+        check_instance("cfg", cfg, LMConfig, "an LMConfig")
         self.context = cfg.context
         self.embed = nn.Embedding(vocab_size, cfg.width)
         self.position = nn.Embedding(cfg.context, cfg.width)
@@ -294,6 +295,9 @@ def generate(
 
 def response_texts(vocab: Vocab, responses: Responses) -> list[str]:
     """Each response as text, up to and including its "." ("..." if unfinished)."""
+    check_instance(
+        "responses", responses, Responses, "Responses (what generate returns)"
+    )
     texts = []
     for tokens, mask, finished in zip(
         responses.tokens, responses.mask, responses.finished, strict=True
@@ -333,6 +337,7 @@ def reward_model(response: str) -> float:
         >>> reward_model("the dog growled")  # unfinished
         0.0
     """
+    check_instance("response", response, str, "a str (a response's text)")
     words = response.split()
     if not words or words[-1] != END:
         return 0.0
@@ -466,6 +471,9 @@ class RLConfig:
 # --8<-- [start:log_probs]
 def response_log_probs(model: TinyLM, responses: Responses) -> torch.Tensor:
     """log π(a_t | s_t) of every response token, (B, N); 0 after a response ends."""
+    check_instance(
+        "responses", responses, Responses, "Responses (what generate returns)"
+    )
     B = responses.tokens.shape[0]
     ids = torch.cat([responses.prompt.repeat(B, 1), responses.tokens], 1)  # (B, P+N)
     P = len(responses.prompt)
@@ -487,6 +495,7 @@ def token_weights(rewards: Sequence[float], lengths: Sequence[int], baseline: st
     With γ = 1, returns_to_go gives G_t = R for every token: the whole response's
     score is credited to each of its tokens, the good ones and the bad ones alike.
     """
+    _check_rewards_and_lengths(rewards, lengths)
     episodes = [[0.0] * (n - 1) + [r] for r, n in zip(rewards, lengths, strict=True)]
     values = None
     if baseline == "mean":  # b = the prompt's mean reward, one number for its tokens
@@ -505,6 +514,8 @@ def rl_step(
 
     Returns the rewards of the responses it wrote (before the update).
     """
+    check_instance("optimizer", optimizer, torch.optim.Optimizer, "a torch optimizer")
+    check_instance("cfg", cfg, RLConfig, "an RLConfig")
     losses, all_rewards = [], []
     for prompt in cfg.prompts:
         responses = generate(
@@ -552,7 +563,11 @@ def train_rl(
 ) -> RLResult:
     """Improve a copy of ``model`` with ``cfg.updates`` REINFORCE updates, scoring
     each response with ``reward_fn`` (text -> float)."""
-    cfg = RLConfig() if cfg is None else cfg
+    cfg = (
+        RLConfig()
+        if cfg is None
+        else check_instance("cfg", cfg, RLConfig, "an RLConfig")
+    )
     started = time.perf_counter()
     model = copy.deepcopy(model).train()  # the pretrained model stays as it was
     generator = torch.Generator().manual_seed(cfg.seed)
@@ -608,6 +623,8 @@ def credit_assignment(
     ``weight`` is R - b, the same for every token (γ = 1).  One plain gradient
     step on -weight · Σ_t log π(a_t|s_t); returns (token, log π before, after).
     """
+    check_real("weight", weight)
+    learning_rate = _check_positive("learning_rate", learning_rate)
     ids = encode_prompt(vocab, prompt) + vocab.encode(response)
     P = len(encode_prompt(vocab, prompt))
     if len(ids) > model.context or len(ids) == P:
@@ -627,7 +644,8 @@ def credit_assignment(
     loss.backward()
     with torch.no_grad():
         for p in model.parameters():
-            p -= learning_rate * p.grad  # one SGD step
+            assert p.grad is not None  # every parameter is on the path to the loss
+            p.sub_(learning_rate * p.grad)  # one SGD step: p ← p - lr · ∂loss/∂p
         after = response_log_probs(model, responses)[0]  # (N,)
     return [
         (vocab.tokens[t], float(b), float(a))
@@ -643,6 +661,12 @@ def forward_flops(model: nn.Module, ids: torch.Tensor) -> int:
     """Floating-point operations of one forward pass on ``ids``, counted by torch."""
     from torch.utils.flop_counter import FlopCounterMode
 
+    if not isinstance(ids, torch.Tensor) or ids.ndim != 2:
+        raise ValueError(
+            "ids must be a (B, T) tensor of token ids, "
+            f"got {getattr(ids, 'shape', ids)!r}"
+        )
+
     counter = FlopCounterMode(display=False)
     with counter, torch.no_grad():
         model(ids)
@@ -655,7 +679,9 @@ class TokenScorer(nn.Module):
 
     def __init__(self, lm: TinyLM) -> None:
         super().__init__()
-        self.lm = lm  # the same trunk; only the head differs
+        self.lm = check_instance(
+            "lm", lm, TinyLM, "a TinyLM"
+        )  # the same trunk; only the head differs
         self.q_head = nn.Linear(lm.head.in_features, 1)
 
     def forward(self, ids: torch.Tensor) -> torch.Tensor:  # (B, T) -> (B,)
@@ -671,6 +697,9 @@ def scoring_cost(model: TinyLM, vocab_size: int, context_ids: Sequence[int]) -> 
     learning with a token scorer: score each of the ``vocab_size`` candidates
     (one forward pass each, counted on one and multiplied), then take the max.
     """
+    _check_int("vocab_size", vocab_size, minimum=1)
+    if len(context_ids) == 0:
+        raise ValueError("context_ids must hold at least one token id")
     state = torch.tensor([list(context_ids)])  # (1, T)
     policy = forward_flops(model, state)
     one = forward_flops(TokenScorer(model), torch.cat([state, state[:, -1:]], 1))
@@ -687,13 +716,36 @@ def _check_int(name: str, value, minimum: int) -> int:
 
 
 def _check_positive(name: str, value) -> float:
-    if isinstance(value, bool) or not isinstance(value, Real) or not value > 0:
+    if isinstance(value, bool) or not isinstance(value, Real) or not float(value) > 0:
         raise ValueError(f"{name} must be a number > 0, got {value!r}")
     return float(value)
 
 
+def _check_heads(width: int, heads: int) -> None:
+    _check_int("width", width, minimum=1), _check_int("heads", heads, minimum=1)
+    if width % heads:
+        raise ValueError(f"width must divide by heads ({heads}), got {width}")
+
+
+def _check_rewards_and_lengths(
+    rewards: Sequence[float], lengths: Sequence[int]
+) -> None:
+    if len(rewards) == 0:
+        raise ValueError("rewards is empty; it needs one reward per response")
+    if len(lengths) != len(rewards):
+        raise ValueError(
+            f"lengths must have one entry per reward ({len(rewards)}), "
+            f"got {len(lengths)}"
+        )
+    for n in lengths:
+        _check_int("lengths (each)", n, minimum=1)
+    for r in rewards:
+        check_real("rewards (each)", r)
+
+
 def _check_temperature(value, positive: bool = False) -> float:
-    ok = isinstance(value, Real) and not isinstance(value, bool) and np.isfinite(value)
+    number = isinstance(value, Real) and not isinstance(value, bool)
+    ok = number and np.isfinite(float(value))
     if not ok or value < 0 or (positive and value == 0):
         rule = "> 0" if positive else ">= 0"
         raise ValueError(f"temperature must be a finite number {rule}, got {value!r}")

@@ -26,6 +26,7 @@ import numpy as np
 from gymnasium import spaces
 from tqdm import tqdm
 
+from snippets._checks import check_generator, check_int, check_real
 from snippets.bellman import bellman_target, value_iteration
 from snippets.gridworld import ACTION_NAMES, MAZE, GridWorld
 from snippets.returns import _check_gamma
@@ -47,8 +48,10 @@ class QLearningConfig:
     seed: int = 0
     """Seeds the exploration and the first ``env.reset``: same seed, same run."""
 
+    # --8<-- [end:config]
 
-# --8<-- [end:config]
+    def __post_init__(self) -> None:
+        _check_settings(self.episodes, self.alpha, self.gamma, self.epsilon, self.seed)
 
 
 # --8<-- [start:epsilon_greedy]
@@ -62,6 +65,7 @@ def epsilon_greedy(q_row: np.ndarray, epsilon: float, rng: np.random.Generator) 
         >>> sorted({epsilon_greedy(np.zeros(4), 0.0, rng) for _ in range(50)})
         [0, 1, 2, 3]
     """
+    _check_epsilon_greedy(q_row, epsilon, rng)
     if rng.random() < epsilon:
         return int(rng.integers(len(q_row)))  # explore: any action
     # CRUCIAL: break ties at random. np.argmax returns the FIRST maximum, so on
@@ -95,6 +99,7 @@ def td_update(
         >>> round(float(q[0, 0]), 4)
         0.6905
     """
+    _check_td_update(q, state, action, next_state, alpha)
     # CRUCIAL: only `terminated` stops the bootstrap. A truncated episode (out
     # of time) still had a future, so its last step bootstraps like any other.
     target = bellman_target(reward, q[next_state], gamma, terminated)
@@ -167,6 +172,7 @@ def q_learning(
         while not (terminated or truncated):
             action = epsilon_greedy(q[state], epsilon, rng)
             next_state, reward, terminated, truncated, _ = env.step(action)
+            reward = float(reward)
             td_update(q, state, action, reward, next_state, terminated, alpha, gamma)
             returns[episode] += reward
             lengths[episode] += 1
@@ -208,12 +214,17 @@ def greedy_return(
     ``max_steps`` moves if the environment never ends the episode.
     """
     gamma = _check_gamma(gamma)
+    n_states, _ = _check_discrete(env)
     policy = greedy_policy(q)
+    if len(policy) != n_states:
+        raise ValueError(
+            f"q must have a row per state of env ({n_states}), got {len(policy)}"
+        )
     state, _ = env.reset()
     total, discount = 0.0, 1.0
-    for _ in range(max_steps):
+    for _ in range(check_int("max_steps", max_steps, minimum=1)):
         state, reward, terminated, truncated, _ = env.step(int(policy[state]))
-        total += discount * reward
+        total += discount * float(reward)
         discount *= gamma
         if terminated or truncated:
             break
@@ -269,7 +280,9 @@ def _check_discrete(env: gym.Env) -> tuple[int, int]:
                 f"env must have a Discrete {name} for a Q-table, "
                 f"got {type(space).__name__}"
             )
-    return int(env.observation_space.n), int(env.action_space.n)
+    states, actions = env.observation_space, env.action_space
+    assert isinstance(states, spaces.Discrete) and isinstance(actions, spaces.Discrete)
+    return int(states.n), int(actions.n)
 
 
 def _check_settings(
@@ -283,9 +296,10 @@ def _check_settings(
         raise ValueError(f"episodes must be at least 1, got {episodes}")
     if seed < 0:
         raise ValueError(f"seed must be >= 0, got {seed}")
-    for name, value in (("alpha", alpha), ("gamma", gamma), ("epsilon", epsilon)):
-        if isinstance(value, (bool, np.bool_)) or not isinstance(value, Real):
-            raise TypeError(f"{name} must be a real number, got {type(value).__name__}")
+    for name, number in (("alpha", alpha), ("gamma", gamma), ("epsilon", epsilon)):
+        if isinstance(number, (bool, np.bool_)) or not isinstance(number, Real):
+            kind = type(number).__name__
+            raise TypeError(f"{name} must be a real number, got {kind}")
     if not 0.0 < alpha <= 1.0:  # also False for NaN
         raise ValueError(f"alpha must be in (0, 1], got {alpha!r}")
     if not 0.0 <= gamma <= 1.0:
@@ -295,6 +309,34 @@ def _check_settings(
     return int(episodes), int(seed)
 
 
+def _check_epsilon_greedy(q_row: np.ndarray, epsilon: float, rng) -> None:
+    q_row = np.asarray(q_row)
+    if q_row.ndim != 1 or q_row.size == 0 or q_row.dtype.kind not in "iuf":
+        raise ValueError(
+            f"q_row must be a 1-D array of Q-values, got shape {q_row.shape}"
+        )
+    check_real("epsilon", epsilon, low=0.0, high=1.0)
+    check_generator("rng", rng, np.random.Generator)
+
+
+def _check_td_update(
+    q: np.ndarray, state: int, action: int, next_state: int, alpha: float
+) -> None:
+    q = _check_q_table(q)
+    n_states, n_actions = q.shape
+    for name, value, n in (
+        ("state", state, n_states),
+        ("next_state", next_state, n_states),
+        ("action", action, n_actions),
+    ):
+        if check_int(name, value, minimum=0) >= n:
+            raise ValueError(
+                f"{name} must be < {n} (the Q-table's shape is {q.shape}), got {value}"
+            )
+    if not 0.0 < check_real("alpha", alpha) <= 1.0:
+        raise ValueError(f"alpha must be in (0, 1], got {alpha!r}")
+
+
 def _check_snapshots(snapshots: Iterable[int], episodes: int) -> frozenset[int]:
     """The episode numbers to keep Q after, each checked to be in 0..episodes."""
     if isinstance(snapshots, (str, bytes)) or not isinstance(snapshots, Iterable):
@@ -302,7 +344,7 @@ def _check_snapshots(snapshots: Iterable[int], episodes: int) -> frozenset[int]:
             f"snapshots must be an iterable of episode numbers, "
             f"got {type(snapshots).__name__}"
         )
-    keep = set()
+    keep: set[int] = set()
     for n in snapshots:
         if isinstance(n, (bool, np.bool_)) or not isinstance(n, Integral):
             raise TypeError(f"snapshots must hold ints, got {type(n).__name__} {n!r}")

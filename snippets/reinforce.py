@@ -33,7 +33,15 @@ from torch.distributions import Categorical, Distribution, Normal
 from tqdm import tqdm
 
 import snippets.gridworld  # noqa: F401  (registers rlhf/GridWorld-v0)
-from snippets.dqn import OneHot
+from snippets._checks import (
+    check_generator,
+    check_instance,
+    check_int,
+    check_positive,
+    check_shape,
+    check_sizes,
+)
+from snippets.dqn import _in_features, _space_size, make_env
 from snippets.returns import returns_to_go
 
 STEERING_ID = "rlhf/Steering-v0"
@@ -162,6 +170,7 @@ PRESETS = {MAZE_CONFIG.env_id: MAZE_CONFIG, STEERING_CONFIG.env_id: STEERING_CON
 
 # --8<-- [start:policies]
 def mlp(in_dim: int, out_dim: int, hidden_sizes: tuple[int, ...]) -> nn.Sequential:
+    check_sizes(in_dim=in_dim, out_dim=out_dim, hidden_sizes=hidden_sizes)
     layers, width = [], in_dim
     for hidden in hidden_sizes:
         layers += [nn.Linear(width, hidden), nn.ReLU()]
@@ -174,6 +183,7 @@ class CategoricalPolicy(nn.Module):
 
     def __init__(self, obs_dim: int, n_actions: int, hidden_sizes=(128,)) -> None:
         super().__init__()
+        check_sizes(obs_dim=obs_dim, n_actions=n_actions)
         self.net = mlp(obs_dim, n_actions, hidden_sizes)
 
     def forward(self, obs: torch.Tensor) -> Categorical:
@@ -187,8 +197,10 @@ class GaussianPolicy(nn.Module):
 
     def __init__(self, obs_dim: int, act_dim: int, hidden_sizes=(32,), init_std=15.0):
         super().__init__()
+        check_sizes(obs_dim=obs_dim, act_dim=act_dim)
         self.net = mlp(obs_dim, act_dim, hidden_sizes)
         # Learn log σ, not σ: any real number is a valid log σ, σ = exp(·) > 0.
+        init_std = check_positive("init_std", init_std)
         self.log_std = nn.Parameter(torch.full((act_dim,), float(np.log(init_std))))
 
     def forward(self, obs: torch.Tensor) -> Normal:
@@ -198,6 +210,7 @@ class GaussianPolicy(nn.Module):
 
 def sample_action(policy: nn.Module, obs: np.ndarray, generator: torch.Generator):
     """Draw a ~ π(·|obs) with ``generator``, so the same seed gives the same actions."""
+    check_generator("generator", generator, torch.Generator)
     with torch.no_grad():
         dist = policy(torch.as_tensor(obs, dtype=torch.float32)[None])
         if isinstance(dist, Categorical):
@@ -208,6 +221,7 @@ def sample_action(policy: nn.Module, obs: np.ndarray, generator: torch.Generator
 
 def log_prob(dist: Distribution, actions: torch.Tensor) -> torch.Tensor:
     """log π(a_t|s_t) per step, (T,); a Gaussian's dimensions are summed."""
+    check_instance("dist", dist, Distribution, "a torch Distribution")
     logp = dist.log_prob(actions)
     return logp if isinstance(dist, Categorical) else logp.sum(-1)
 
@@ -228,11 +242,14 @@ def reinforce_weights(
     the weights to mean 0, std 1 over the batch (subtracting the mean is itself
     a crude baseline; the scaling keeps the step size steady).
     """
+    if len(episodes_rewards) == 0:
+        raise ValueError("episodes_rewards is empty; it needs at least one episode")
     G = np.concatenate([returns_to_go(r, gamma) for r in episodes_rewards])  # (T,)
     weights = torch.as_tensor(G, dtype=torch.float32)  # (T,) G_t
     # CRUCIAL: G_t already holds the discount. Do NOT also multiply by γ^t
     # (that would discount twice: cf. gdrl issue #38).
     if values is not None:
+        check_shape("values", tuple(values.shape), tuple(weights.shape))
         weights = weights - values.detach()  # (T,) G_t - V(s_t): a label, no gradient
     if normalize and len(weights) > 1:
         weights = (weights - weights.mean()) / (weights.std() + 1e-8)
@@ -245,6 +262,8 @@ def reinforce_weights(
 # --8<-- [start:update]
 def policy_loss(log_probs: torch.Tensor, weights: torch.Tensor, n_episodes: int):
     """-(1/N) Σ_episodes Σ_t weight_t log π(a_t|s_t): its gradient is -∇J."""
+    check_int("n_episodes", n_episodes, minimum=1)
+    check_shape("weights", tuple(weights.shape), tuple(log_probs.shape))
     # CRUCIAL: minus, because optimisers minimise and we want to climb J.
     return -(weights * log_probs).sum() / n_episodes  # log_probs, weights: (T,)
 
@@ -264,13 +283,6 @@ class ReinforceResult:
     wall_s: float
 
 
-def make_env(env_id: str) -> gym.Env:
-    """``gym.make(env_id)``, with one-hot observations if the states are numbered."""
-    env = gym.make(env_id)
-    numbered = isinstance(env.observation_space, gym.spaces.Discrete)
-    return OneHot(env) if numbered else env
-
-
 # --8<-- [start:play_episode]
 def play_episode(env, policy, generator, seed=None):
     """One episode with the current policy: (observations, actions, rewards)."""
@@ -278,7 +290,8 @@ def play_episode(env, policy, generator, seed=None):
     observations, actions, rewards, done = [], [], [], False
     while not done:
         action = sample_action(policy, obs, generator)
-        observations.append(obs), actions.append(action)
+        observations.append(obs)
+        actions.append(action)
         obs, reward, terminated, truncated, _ = env.step(action)
         rewards.append(float(reward))
         done = terminated or truncated
@@ -290,15 +303,17 @@ def play_episode(env, policy, generator, seed=None):
 
 def train(cfg: ReinforceConfig, progress: bool = False) -> ReinforceResult:
     """Train on ``cfg.env_id``: play ``batch_episodes`` episodes, update, repeat."""
+    check_instance("cfg", cfg, ReinforceConfig, "a ReinforceConfig")
     started = time.perf_counter()
     torch.manual_seed(cfg.seed)  # the networks' initial weights
     generator = torch.Generator().manual_seed(cfg.seed)  # the sampled actions
     env = make_env(cfg.env_id)
-    obs_dim = env.observation_space.shape[0]
+    obs_dim = _space_size(env.observation_space)
+    policy: nn.Module
     if isinstance(env.action_space, gym.spaces.Discrete):
         policy = CategoricalPolicy(obs_dim, int(env.action_space.n), cfg.hidden_sizes)
     else:
-        act_dim = env.action_space.shape[0]
+        act_dim = _space_size(env.action_space)
         policy = GaussianPolicy(obs_dim, act_dim, cfg.hidden_sizes, cfg.init_std)
     optimizer = torch.optim.Adam(policy.parameters(), lr=cfg.learning_rate)
     value_net = mlp(obs_dim, 1, cfg.hidden_sizes) if cfg.baseline == "value" else None
@@ -327,7 +342,7 @@ def train(cfg: ReinforceConfig, progress: bool = False) -> ReinforceResult:
             optimizer.zero_grad()
             loss.backward()
             optimizer.step()
-            if value_net is not None:  # V(s_t) regresses on the observed G_t
+            if value_net is not None and values is not None:  # V(s_t) regresses on G_t
                 G = np.concatenate([returns_to_go(rw, cfg.gamma) for rw in rewards])
                 target = torch.as_tensor(G, dtype=torch.float32)  # (T,)
                 value_loss = ((values - target) ** 2).mean()
@@ -355,6 +370,10 @@ train_reinforce = train  # the name the pages use
 
 def summary(cfg: ReinforceConfig, result: ReinforceResult) -> dict:
     """A run's outcome as plain JSON-able numbers (what the CLI prints)."""
+    check_instance("cfg", cfg, ReinforceConfig, "a ReinforceConfig")
+    check_instance(
+        "result", result, ReinforceResult, "a ReinforceResult (what train returns)"
+    )
     out = {
         "env_id": cfg.env_id,
         "seed": cfg.seed,
@@ -365,7 +384,7 @@ def summary(cfg: ReinforceConfig, result: ReinforceResult) -> dict:
     }
     if isinstance(result.policy, GaussianPolicy):
         with torch.no_grad():
-            obs = torch.ones(1, result.policy.net[0].in_features)
+            obs = torch.ones(1, _in_features(result.policy))
             out["mean"] = round(float(result.policy(obs).mean[0, 0]), 4)
             out["std"] = round(float(result.policy.log_std.exp()[0]), 4)
     return out
@@ -387,7 +406,7 @@ def parse_config(argv: list[str] | None = None) -> ReinforceConfig:
         elif f.type == "bool":
             parser.add_argument(flag, action=argparse.BooleanOptionalAction)
         else:
-            kind = {"int": int, "float": float, "str": str}[f.type]
+            kind = {"int": int, "float": float, "str": str}[str(f.type)]
             parser.add_argument(flag, type=kind, help=f"default: {f.default}")
     given = {k: v for k, v in vars(parser.parse_args(argv)).items() if v is not None}
     if "hidden_sizes" in given:

@@ -20,6 +20,7 @@ from functools import partial
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from tests.site_helpers import (
     SiteBuildError,
@@ -29,6 +30,12 @@ from tests.site_helpers import (
     page_id,
     site_dir_from_env,
 )
+
+# Property tests draw the same examples on every run (derandomize), so a failure is never a fluke of
+# one run, and have no deadline: a timed assertion is a flaky one on a busy machine. No example
+# database on disk either: the examples come from the seed alone.
+settings.register_profile("repo", derandomize=True, deadline=None, database=None, max_examples=100)
+settings.load_profile("repo")
 
 _SITE_KEY = pytest.StashKey["Path | str"]()  # the site folder, or why there is none
 _NO_SITE = "no-site"  # the single parameter used when there is no site to list

@@ -35,14 +35,24 @@ def site_dir_from_env() -> Path | None:
     return path if path.is_absolute() else (REPO_ROOT / path).resolve()
 
 
+def build_env() -> dict[str, str]:
+    """The environment ``make`` builds in: its one date (``SOURCE_DATE_EPOCH``) the last commit's."""
+    env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
+    if "SOURCE_DATE_EPOCH" not in env:
+        commit = subprocess.run(["git", "log", "-1", "--format=%ct"], cwd=REPO_ROOT, capture_output=True, text=True)
+        env["SOURCE_DATE_EPOCH"] = commit.stdout.strip() or "0"
+    return env
+
+
 def build_site(dest: Path) -> Path:
-    """Build the site with this interpreter's mkdocs, strictly, into ``dest``."""
+    """Build the site with this interpreter's mkdocs, strictly, into ``dest``, as ``make`` does."""
     proc = subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(dest)],
         cwd=REPO_ROOT,
         capture_output=True,
         text=True,
         check=False,
+        env=build_env(),
     )
     if proc.returncode != 0:
         raise SiteBuildError(f"`mkdocs build --strict` failed (exit {proc.returncode}):\n{proc.stdout}\n{proc.stderr}")

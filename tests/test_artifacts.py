@@ -78,11 +78,46 @@ def test_discovery_finds_figures_values_and_notebooks():
 def test_editing_a_snippet_changes_only_the_digests_that_use_it(project: Path):
     before = by_name(load_hook(project).discover())
     with open(project / "snippets" / "returns.py", "a", encoding="utf-8") as fh:
-        fh.write("\n# an edit\n")
+        fh.write("\nAN_EDIT = 1\n")
     after = by_name(load_hook(project).discover())
     assert after["fig_discount_weights"].digest != before["fig_discount_weights"].digest
     assert after["num_return_a_to_goal"].digest != before["num_return_a_to_goal"].digest
     assert after["fig_rlhf_pipeline"].digest == before["fig_rlhf_pipeline"].digest  # diagrams import no snippet
+
+
+def test_rewording_a_comment_or_docstring_in_a_snippet_recomputes_nothing(project: Path):
+    before = by_name(load_hook(project).discover())
+    returns = project / "snippets" / "returns.py"
+    text = returns.read_text(encoding="utf-8")
+    docstring = text.split('"""')[1]  # the module's docstring
+    text = text.replace(docstring, docstring + " Reworded.", 1)
+    returns.write_text(text + "\n# a new comment\n\n\n", encoding="utf-8")
+    after = by_name(load_hook(project).discover())
+    assert {n: a.digest for n, a in after.items()} == {n: a.digest for n, a in before.items()}
+
+
+def test_a_notebooks_own_comments_are_its_text(project: Path):
+    notebook = project / "notebooks" / "returns-in-the-maze.py"
+    before = by_name(load_hook(project).discover())["returns-in-the-maze"].digest
+    notebook.write_text(notebook.read_text(encoding="utf-8") + "\n# %% [markdown]\n# One more line.\n")
+    assert by_name(load_hook(project).discover())["returns-in-the-maze"].digest != before
+
+
+def test_behaviour_ignores_comments_formatting_and_docstrings(tmp_path: Path):
+    from figures._runs import behaviour
+
+    def of(source: str) -> bytes:
+        (tmp_path / "m.py").write_text(source, encoding="utf-8")
+        return behaviour(tmp_path / "m.py")
+
+    base = of('"""Doc."""\n\n\ndef f(x):\n    """Doc."""\n    return x + 1\n')
+    assert of("def f(x):  # adds one\n    return (x + 1)\n") == base
+    assert of('def f(x):\n    """Other words."""\n    return x + 1\n') == base
+    assert of("def f(x):\n    return x + 2\n") != base
+    assert of("def g(x):\n    return x + 1\n") != base
+    assert of('def f(x):\n    """Only a docstring."""\n') == of("def f(x):\n    pass\n")
+    (tmp_path / "corpus.txt").write_text("the cat  # not a comment\n", encoding="utf-8")
+    assert behaviour(tmp_path / "corpus.txt") == b"the cat  # not a comment\n"  # data: bytes
 
 
 def test_cached_artifacts_are_not_recomputed(project: Path, monkeypatch):

@@ -459,3 +459,42 @@ def test_python_dash_m_runs_the_demo():
     summary, done = run_demo("snippets.bellman")
     assert summary["target_gamma_1"] == 0.89
     assert "value iteration" in done.stderr  # the tqdm progress bar
+
+
+# --- Properties, for any input (Hypothesis) -------------------------------------------------------
+
+from hypothesis import assume, given  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+FINITE = st.floats(-1e6, 1e6, allow_nan=False)
+
+
+@given(FINITE, st.lists(FINITE, min_size=1, max_size=8), st.floats(0.0, 1.0), st.booleans())
+def test_bellman_target_is_r_plus_gamma_max_for_any_input(reward, next_q_values, gamma, terminated):
+    expected = reward if terminated else reward + gamma * max(next_q_values)
+    assert bellman_target(reward, next_q_values, gamma, terminated) == pytest.approx(expected, rel=1e-12, abs=1e-9)
+
+
+@st.composite
+def layouts(draw) -> tuple[str, ...]:
+    """A GridWorld layout of up to 4x4 cells: walls anywhere, one start, one goal it can reach."""
+    rows, cols = draw(st.integers(1, 4)), draw(st.integers(2, 4))
+    cells = [draw(st.sampled_from("..#")) for _ in range(rows * cols)]
+    start, goal = draw(st.lists(st.integers(0, rows * cols - 1), min_size=2, max_size=2, unique=True))
+    cells[start], cells[goal] = "S", "G"
+    layout = tuple("".join(cells[r * cols : (r + 1) * cols]) for r in range(rows))
+    try:
+        GridWorld(layout)
+    except ValueError:  # the walls cut the goal off: not a maze
+        assume(False)
+    return layout
+
+
+@given(layouts(), st.floats(0.0, 0.99))
+def test_value_iteration_matches_the_exact_solve_on_any_maze(layout, gamma):
+    env = GridWorld(layout)
+    result = value_iteration(env, gamma)
+    np.testing.assert_allclose(result.q, q_exact(env, greedy(result.q), gamma), atol=1e-8)
+    # and it is optimal: no action improves on the greedy one anywhere (Bellman optimality)
+    R, T = mdp_arrays(env)
+    np.testing.assert_allclose(result.q, R + gamma * T @ result.v, atol=1e-8)

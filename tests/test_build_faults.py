@@ -61,6 +61,24 @@ FAULTS = {
         ),
         "never_shown.png",
     ),
+    "figure function that raises": (
+        lambda root: plant(
+            root,
+            "figures/foundations.py",
+            "    k = np.arange(0, 31)\n",
+            "    raise RuntimeError('a planted fault')\n",
+        ),
+        "fig_discount_weights",
+    ),
+    "notebook cell that raises": (
+        lambda root: plant(
+            root,
+            "notebooks/returns-in-the-maze.py",
+            "from snippets.returns import discounted_return, returns_to_go\n",
+            "from snippets.returns import discounted_return, returns_to_go\n\nraise RuntimeError('a planted fault')\n",
+        ),
+        "returns-in-the-maze",
+    ),
     "page missing from nav": (
         lambda root: (root / "docs" / "orphan.md").write_text("# Orphan\n", encoding="utf-8"),
         "orphan.md",

@@ -338,17 +338,49 @@ def test_the_loop_syncs_the_target_every_interval(monkeypatch):
 
 
 def test_evaluate_a_perfect_and_a_hopeless_greedy_policy():
-    env = make_env(ENV_ID)
-    env.reset(seed=0)
+    envs = [make_env(ENV_ID) for _ in range(3)]
     q_values = [[0.0] * 4 for _ in range(16)]
     state = 0
     for action in shortest_path_actions(GridWorld()):  # make the shortest path the greedy one
         q_values[state][action] = 1.0
         state = GridWorld().P[state][action][0][1]
-    assert evaluate(fixed_q(q_values), env, episodes=3) == pytest.approx(0.95)
+    assert evaluate(fixed_q(q_values), envs) == pytest.approx(0.95)
     always_up = [[1.0, 0.0, 0.0, 0.0] for _ in range(16)]  # bumps the top edge 100 times
-    assert evaluate(fixed_q(always_up), env, episodes=2) == pytest.approx(-100.0)
+    assert evaluate(fixed_q(always_up), envs[:2]) == pytest.approx(-100.0)
     assert greedy_action(fixed_q(always_up), np.eye(16, dtype=np.float32)[3]) == UP
+
+
+def sequential_evaluate(q_network, envs) -> float:
+    """The reference: one episode after another, one forward pass per state."""
+    returns = []
+    for env in envs:
+        obs, _ = env.reset()
+        total, done = 0.0, False
+        while not done:
+            obs, reward, terminated, truncated, _ = env.step(greedy_action(q_network, obs))
+            total, done = total + float(reward), terminated or truncated
+        returns.append(total)
+    return float(np.mean(returns))
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_batched_evaluate_matches_one_episode_after_another(seed):
+    torch.manual_seed(seed)
+    q_network = QNetwork(4, 2, (16,))  # untrained: its episodes end at different steps
+    batched, sequential = ([make_env("CartPole-v1") for _ in range(6)] for _ in range(2))
+    for i, (a, b) in enumerate(zip(batched, sequential, strict=True)):
+        a.reset(seed=seed * 100 + i)
+        b.reset(seed=seed * 100 + i)
+    for _ in range(2):  # a second evaluation continues each env's own random stream
+        got, want = evaluate(q_network, batched), sequential_evaluate(q_network, sequential)
+        assert got == want
+    lengths = {sequential_evaluate(q_network, [env]) for env in sequential}
+    assert len(lengths) > 1  # the episodes really did end at different times
+
+
+def test_evaluate_needs_an_environment():
+    with pytest.raises(ValueError, match="envs"):
+        evaluate(QNetwork(4, 2, (16,)), [])
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])

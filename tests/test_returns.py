@@ -205,3 +205,29 @@ def test_main_prints_examples_and_ends_with_json(capsys):
 def test_python_dash_m_runs_the_demo():
     summary, done = run_demo("snippets.returns")
     assert summary["A_TO_GOAL"]["gamma_1"] == 0.99
+
+
+# --- Properties, for any rewards and any gamma (Hypothesis) ---------------------------------------
+
+from hypothesis import given  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+REWARD_LISTS = st.lists(st.floats(-1e3, 1e3, allow_nan=False), min_size=1, max_size=60)
+GAMMAS = st.floats(0.0, 1.0)
+
+
+@given(REWARD_LISTS, GAMMAS)
+def test_returns_to_go_is_the_direct_sum_for_any_rewards_and_gamma(rewards, gamma):
+    G = returns_to_go(rewards, gamma)
+    tolerance = 1e-9 * (1.0 + sum(abs(r) for r in rewards))
+    for t in range(len(rewards)):
+        direct = sum(gamma**k * r for k, r in enumerate(rewards[t:]))  # G_t = Σ_k γ^k r_{t+k}
+        assert abs(G[t] - direct) <= tolerance
+    assert abs(discounted_return(rewards, gamma) - G[0]) <= tolerance
+
+
+@given(REWARD_LISTS, GAMMAS, st.floats(-10.0, 10.0))
+def test_returns_to_go_is_linear_in_the_rewards(rewards, gamma, scale):
+    scaled = returns_to_go([scale * r for r in rewards], gamma)
+    tolerance = 1e-9 * (1.0 + abs(scale)) * (1.0 + sum(abs(r) for r in rewards))
+    assert np.all(np.abs(scaled - scale * returns_to_go(rewards, gamma)) <= tolerance)

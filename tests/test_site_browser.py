@@ -8,6 +8,8 @@ For every page (the test id names it):
 * ``test_page_content_renders``: every <img> loaded and has real alt text; every ``.arithmatex``
   span/div was typeset by KaTeX without error; the article shows no raw TeX and no mojibake.
 * ``test_page_fits_mobile_width``: at 375x740 the page does not scroll sideways.
+* ``test_page_is_accessible``: axe-core (from the npm registry, ``npm ci``), run in the page, finds no
+  violation of serious or critical impact.
 
 And once: search works offline, the dark palette toggles, and the notebook page offers its .ipynb.
 
@@ -57,6 +59,16 @@ SHOTS = REPO_ROOT / "test-artifacts" / "screenshots"
 TIMEOUT_MS = 20_000  # for waits only; nothing asserts on how long anything took
 SEARCH_WORD = "Bellman"
 NBCONVERT_PLACEHOLDER_ALT = "No description has been provided for this image"
+AXE = REPO_ROOT / "node_modules" / "axe-core" / "axe.min.js"  # `make test` runs `npm ci` first
+MIN_ALT_WORDS = 4  # "Discount weights" names a figure; alt text should say what it shows
+AXE_JS = r"""
+async () => {
+  const result = await axe.run(document, { resultTypes: ["violations"] });
+  return result.violations
+    .filter((v) => v.impact === "serious" || v.impact === "critical")
+    .map((v) => `${v.impact} ${v.id}: ${v.help} (${v.nodes.length} elements, e.g. ${v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join("; ")})`);
+}
+"""
 
 
 def _shot_name(url: str) -> str:
@@ -154,7 +166,7 @@ def visit(
 # --- Per page: desktop visit (loaded once, checked by two tests) -----------------------------------
 
 CONTENT_CHECKS_JS = r"""
-async (placeholderAlt) => {
+async ([placeholderAlt, minAltWords]) => {
   const out = { images: [], math: [], text: [], counts: { images: 0, math: 0 } };
   const short = (s, n = 100) => { s = (s || "").replace(/\s+/g, " ").trim(); return s.length > n ? s.slice(0, n) + "…" : s; };
 
@@ -172,6 +184,7 @@ async (placeholderAlt) => {
     if (!img.complete || img.naturalWidth === 0) out.images.push(`not loaded: <img src="${src}">`);
     const alt = (img.getAttribute("alt") || "").trim();
     if (!alt) out.images.push(`no alt text: <img src="${src}">`);
+    else if (alt.split(/\s+/).length < minAltWords) out.images.push(`alt text "${alt}" is too short to say what the image shows: <img src="${src}">`);
     else if (alt === placeholderAlt) out.images.push(`placeholder alt text "${alt}" (added by nbconvert): <img src="${src}">`);
   }
 
@@ -215,6 +228,7 @@ async (placeholderAlt) => {
 class DesktopReport:
     network: list[str]
     content: dict[str, Any]
+    accessibility: list[str]  # axe-core's serious and critical violations
 
 
 @pytest.fixture(scope="module")
@@ -233,10 +247,14 @@ def desktop_report(
     """Visit `page` once at 1280 px (shared by the tests below), checking it and screenshotting it."""
     if page not in desktop_reports:
         with visit(browser, site_server, page) as (tab, log):
-            content = tab.evaluate(CONTENT_CHECKS_JS, NBCONVERT_PLACEHOLDER_ALT)
+            content = tab.evaluate(CONTENT_CHECKS_JS, [NBCONVERT_PLACEHOLDER_ALT, MIN_ALT_WORDS])
             tab.screenshot(path=screenshots / _shot_name(page), full_page=True)
+            if not AXE.is_file():
+                raise FileNotFoundError(f"{AXE} is missing: run `npm ci` (make test does)")
+            tab.add_script_tag(content=AXE.read_text(encoding="utf-8"))  # inline: no request
+            accessibility = tab.evaluate(AXE_JS)
             network = log.problems()
-        desktop_reports[page] = DesktopReport(network, content)
+        desktop_reports[page] = DesktopReport(network, content, accessibility)
     return desktop_reports[page]
 
 
@@ -253,6 +271,13 @@ def test_page_content_renders(page: str, desktop_report: DesktopReport) -> None:
     assert not problems, (
         f"/{page} ({content['counts']['images']} images, {content['counts']['math']} math elements): "
         f"{len(problems)} problem(s):\n  " + "\n  ".join(problems)
+    )
+
+
+def test_page_is_accessible(page: str, desktop_report: DesktopReport) -> None:
+    violations = desktop_report.accessibility
+    assert not violations, f"/{page}: {len(violations)} serious or critical axe-core violation(s):\n  " + "\n  ".join(
+        violations
     )
 
 
