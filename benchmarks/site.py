@@ -12,11 +12,14 @@ yet, the copy gets a placeholder with zeros (the checkout never does).
    * cold: the copy's ``.cache`` and ``site`` deleted first (every figure, value and notebook is
      computed, every training run retrained), ``--cold-runs`` times;
    * warm: nothing changed since the last build, ``--warm-runs`` times;
-   * one snippet: a comment line appended to ``--touch`` (``snippets/returns.py``) so the hash of
-     every artifact that imports it changes; each run appends a different line, so a training run
-     the hook keeps in ``.cache/artifacts/runs`` is not reused from an earlier timed run. After each
-     timed build the file is restored and the site rebuilt, untimed, so every run starts from the
-     same state. ``--snippet-runs`` times.
+   * one snippet: each file of ``--touch`` edited in two ways, ``--snippet-runs`` times each:
+     "comment", a comment line appended (the text the page shows changes, no computation does, so
+     the hook recomputes nothing: its cache keys on the code without comments and docstrings), and
+     "code", a module-level assignment appended (``BENCHMARK_EDIT = <a new number each run>``), which
+     changes the code, so every artifact that imports the file, directly or not, is recomputed and
+     every training run it feeds is retrained (a new number each run, so nothing is reused from an
+     earlier timed run). After each timed build the file is restored and the site rebuilt, untimed,
+     so every run starts from the same state.
 
    Per run, how many artifacts the build hook computed, "N of M", from its log line
    ``artifacts: computing N of M``; a build that logs none computed 0 of M, where M is the number
@@ -57,6 +60,7 @@ from __future__ import annotations
 
 import argparse
 import functools
+import hashlib
 import http.server
 import json
 import os
@@ -86,8 +90,13 @@ VENDOR = Path("docs") / "assets" / "vendor"
 CACHE = Path(".cache")
 ARTIFACT_KINDS = ("figure", "value", "notebook")  # the folders of .cache/artifacts the hook evicts stale digests from
 GOALS = {"cold": 120, "warm": 5, "one_snippet": 30}  # seconds, for the median
+EDITS = {  # how the one-snippet builds edit a file: what is appended, for run i
+    "comment": lambda i: f"# benchmarks/site.py: edit {i + 1}, {time.time_ns()}\n",
+    "code": lambda i: f"BENCHMARK_EDIT = {time.time_ns()}  # benchmarks/site.py: edit {i + 1}\n",
+}
 KINDS = {"cold": "cold (empty cache)", "warm": "warm (nothing changed)", "one_snippet": "one snippet edited"}
 COMPUTING = re.compile(r"artifacts: computing (\d+) of (\d+)")
+SLOWEST = re.compile(r"slowest: (.*)$", re.MULTILINE)  # hooks/render.py's profile: "name 12.3 s, ..."
 PYTEST_SUMMARY = re.compile(r"^=+ (.*\bin [\d.]+s)(?: \([\d:]+\))? =+$", re.MULTILINE)
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [  # as tests/test_site_browser.py launches it
@@ -105,7 +114,19 @@ TIMEOUT_MS = 60_000
 
 
 def _env() -> dict[str, str]:
-    return dict(os.environ, NO_MKDOCS_2_WARNING="1")
+    # As the Makefile does: the build's one date is the last commit's, so the cold builds can match.
+    commit_time = subprocess.run(["git", "log", "-1", "--format=%ct"], cwd=ROOT, capture_output=True, text=True)
+    epoch = commit_time.stdout.strip() or "0"
+    return dict(os.environ, NO_MKDOCS_2_WARNING="1", SOURCE_DATE_EPOCH=os.environ.get("SOURCE_DATE_EPOCH", epoch))
+
+
+def site_digests(site: Path) -> dict[str, str]:
+    """sha256 of every file of a built site, by its path in the site."""
+    return {
+        str(f.relative_to(site)): hashlib.sha256(f.read_bytes()).hexdigest()
+        for f in sorted(site.rglob("*"))
+        if f.is_file()
+    }
 
 
 # --------------------------------------------------------------------------------------------------
@@ -157,12 +178,23 @@ def placeholder_result() -> dict:
             "cold_s": [0.0],
             "warm_s": [0.0],
             "recomputed": {"cold": [[0, 0]], "warm": [[0, 0]]},
+            "slowest": {"cold": [[["placeholder", 0.0]]], "warm": [[]]},
+            "reproducible": {"cold_builds": 2, "files": 0, "differing": []},
             "median": {"cold": 0.0, "warm": 0.0},
             "goals": dict(GOALS),
             "met": {"cold": True, "warm": True},
-            "one_snippet": {
-                "snippets/returns.py": {"seconds": [0.0], "recomputed": [[0, 0]], "median": 0.0, "met": True}
-            },
+            "one_snippet": [
+                {
+                    "path": "snippets/returns.py",
+                    "edit": kind,
+                    "seconds": [0.0],
+                    "recomputed": [[0, 0]],
+                    "slowest": [[["placeholder", 0.0]]],
+                    "median": 0.0,
+                    "met": True,
+                }
+                for kind in EDITS
+            ],
         },
         "make_test": {"seconds": 0.0, "summary": "0 passed in 0.00s"},
         "page_weight": {
@@ -202,7 +234,13 @@ def build(copy: Path) -> dict:
         raise SystemExit(f"`mkdocs build --strict` failed in {copy} (exit {proc.returncode}):\n{proc.stdout[-4000:]}")
     match = COMPUTING.search(proc.stdout)
     computed = [int(match[1]), int(match[2])] if match else [0, artifact_count(copy)]
-    return {"seconds": round(seconds, 2), "recomputed": computed}
+    profile = SLOWEST.search(proc.stdout)
+    slowest = [] if not profile else [job.rsplit(" ", 2)[:2] for job in profile[1].split(", ")]
+    return {
+        "seconds": round(seconds, 2),
+        "recomputed": computed,
+        "slowest": [[name, float(s)] for name, s in slowest],  # the build's slowest jobs, by their own wall time
+    }
 
 
 def _say(kind: str, i: int, n: int, run: dict) -> None:
@@ -212,34 +250,41 @@ def _say(kind: str, i: int, n: int, run: dict) -> None:
 
 def measure_builds(copy: Path, cold_runs: int, warm_runs: int, snippet_runs: int, touch: list[str]) -> dict:
     runs: dict[str, list[dict]] = {"cold": [], "warm": []}
+    sites: list[dict[str, str]] = []  # each cold build's files: are they byte-identical?
     for i in range(cold_runs):
         shutil.rmtree(copy / CACHE, ignore_errors=True)
         shutil.rmtree(copy / "site", ignore_errors=True)
         runs["cold"].append(build(copy))
+        sites.append(site_digests(copy / "site"))
         _say("cold", i, cold_runs, runs["cold"][-1])
+    paths = sorted({path for site in sites for path in site})
+    differing = [path for path in paths if len({site.get(path) for site in sites}) > 1]
+    if differing:
+        print(f"  the cold builds differ in {len(differing)} files: {', '.join(differing[:10])}", flush=True)
     if not cold_runs and (warm_runs or snippet_runs):
         print("  a first build, untimed, so that the timed ones start warm", flush=True)
         build(copy)
     for i in range(warm_runs):
         runs["warm"].append(build(copy))
         _say("warm", i, warm_runs, runs["warm"][-1])
-    edited: dict[str, list[dict]] = {}
+    edited: list[tuple[str, str, list[dict]]] = []  # (path, edit, runs)
     for path in touch:
         snippet = copy / path
         if snippet_runs and not snippet.is_file():
             raise SystemExit(f"--touch {path}: no such file in the project")
-        edited[path] = []
-        for i in range(snippet_runs):
-            original = snippet.read_bytes()
-            edit = b"\n" if original and not original.endswith(b"\n") else b""
-            edit += f"# benchmarks/site.py: edit {i + 1}, {time.time_ns()}\n".encode()  # new each run
-            try:
-                snippet.write_bytes(original + edit)
-                edited[path].append(build(copy))
-            finally:
-                snippet.write_bytes(original)
-            _say(f"edited {path}", i, snippet_runs, edited[path][-1])
-            build(copy)  # untimed: back to the unedited state (the edited build evicted its artifacts)
+        for kind, appended in EDITS.items():
+            edited.append((path, kind, []))
+            for i in range(snippet_runs):
+                original = snippet.read_bytes()
+                edit = b"\n" if original and not original.endswith(b"\n") else b""
+                edit += appended(i).encode()  # new each run
+                try:
+                    snippet.write_bytes(original + edit)
+                    edited[-1][2].append(build(copy))
+                finally:
+                    snippet.write_bytes(original)
+                _say(f"{kind} edit of {path}", i, snippet_runs, edited[-1][2][-1])
+                build(copy)  # untimed: back to the unedited state (the edited build evicted its artifacts)
 
     def median(seconds: list[float]) -> float | None:
         return round(statistics.median(seconds), 2) if seconds else None
@@ -249,18 +294,23 @@ def measure_builds(copy: Path, cold_runs: int, warm_runs: int, snippet_runs: int
         "cold_s": [r["seconds"] for r in runs["cold"]],
         "warm_s": [r["seconds"] for r in runs["warm"]],
         "recomputed": {kind: [r["recomputed"] for r in runs[kind]] for kind in runs},
+        "slowest": {kind: [r["slowest"] for r in runs[kind]] for kind in runs},
+        "reproducible": {"cold_builds": len(sites), "files": len(paths), "differing": differing},
         "median": medians,
         "goals": dict(GOALS),
         "met": {kind: None if medians[kind] is None else medians[kind] <= GOALS[kind] for kind in runs},
-        "one_snippet": {
-            path: {
+        "one_snippet": [
+            {
+                "path": path,
+                "edit": kind,
                 "seconds": [r["seconds"] for r in results],
                 "recomputed": [r["recomputed"] for r in results],
+                "slowest": [r["slowest"] for r in results],
                 "median": median([r["seconds"] for r in results]),
                 "met": None if not results else median([r["seconds"] for r in results]) <= GOALS["one_snippet"],
             }
-            for path, results in edited.items()
-        },
+            for path, kind, results in edited
+        ],
     }
 
 
@@ -273,9 +323,16 @@ def build_table(b: dict) -> str:
         (KINDS[kind], b[f"{kind}_s"], b["median"][kind], b["goals"][kind], b["met"][kind], b["recomputed"][kind])
         for kind in ("cold", "warm")
     ]
-    for path, e in b["one_snippet"].items():
+    for e in b["one_snippet"]:
         rows.append(
-            (f"after editing `{path}`", e["seconds"], e["median"], b["goals"]["one_snippet"], e["met"], e["recomputed"])
+            (
+                f"after a {e['edit']} edit of `{e['path']}`",
+                e["seconds"],
+                e["median"],
+                b["goals"]["one_snippet"],
+                e["met"],
+                e["recomputed"],
+            )
         )
     for label, runs, median, goal, met, recomputed in rows:
         seconds = ", ".join(f"{x:.1f}" for x in runs) or "-"

@@ -77,12 +77,26 @@ def _hyperparameters(name: str) -> str:
 # ------------------------------------------------------------------------------- where and when
 
 
+def _speed(machine: dict) -> str:
+    speed = machine.get("speed")  # benchmarks/_meta.py records it since 2026-12-01
+    if speed is None:
+        return "not recorded"
+    return f"{speed['matmul_us']:g} µs, {speed['python_loop_ms']:g} ms"
+
+
 def table_bench_runs(seed: int) -> str:
-    rows = ["| result | written by | date | machine | versions |", "|:---|:---|:---|:---|:---|"]
+    rows = [
+        "| result | written by | date | machine | speed: matmul, loop | versions |",
+        "|:---|:---|:---|:---|:---|:---|",
+    ]
     for name, script in SCRIPTS.items():
         r = result(name)
         m = r["machine"]
-        rows.append(_row([f"`{name}.json`", f"`{script}`", r["date"], f"{m['cpu']}, {m['cores']} cores", _versions(r)]))
+        rows.append(
+            _row(
+                [f"`{name}.json`", f"`{script}`", r["date"], f"{m['cpu']}, {m['cores']} cores", _speed(m), _versions(r)]
+            )
+        )
     return "\n".join(rows)
 
 
@@ -127,11 +141,11 @@ def _goals() -> list[tuple[str, str, bool]]:
                 build["median"][kind] <= build["goals"][kind],
             )
         )
-    for path, edit in build["one_snippet"].items():
+    for edit in build["one_snippet"]:
         goal = build["goals"]["one_snippet"]
         goals.append(
             (
-                f"Site: build after editing `{path}` ≤ {goal} s (median)",
+                f"Site: build after a {edit['edit']} edit of `{edit['path']}` ≤ {goal} s (median)",
                 _seconds(edit["median"]),
                 edit["median"] <= goal,
             )
@@ -185,7 +199,8 @@ def num_bench_dqn_protocol(seed: int) -> str:
     r = result("cartpole_vs_sb3")
     return (
         f"for {r['steps']:,} environment steps, and every agent is evaluated the same way: every "
-        f"{r['eval_every']:,} steps, {r['eval_episodes']} greedy episodes on a separately seeded environment, "
+        f"{r['eval_every']:,} steps, {r['eval_episodes']} greedy episodes, one in each of as many "
+        "separately seeded environments, "
         f'over seeds {r["seeds"][0]}–{r["seeds"][-1]}. "Reached" means an evaluation mean of at least '
         f"{r['threshold']:g}"
     )
@@ -371,12 +386,12 @@ def table_bench_build(seed: int) -> str:
                 [label, runs, _seconds(b["median"][kind]), recomputed(b["recomputed"][kind]), f"≤ {b['goals'][kind]} s"]
             )
         )
-    for path, edit in b["one_snippet"].items():
+    for edit in b["one_snippet"]:
         runs = ", ".join(f"{x:.1f}" for x in edit["seconds"])
         rows.append(
             _row(
                 [
-                    f"after editing `{path}`",
+                    f"after a {edit['edit']} edit of `{edit['path']}`",
                     runs,
                     _seconds(edit["median"]),
                     recomputed(edit["recomputed"]),
@@ -385,6 +400,66 @@ def table_bench_build(seed: int) -> str:
             )
         )
     return "\n".join(rows)
+
+
+def num_bench_reproducible(seed: int) -> str:
+    r = result("site")["build"]["reproducible"]
+    if r["cold_builds"] < 2:
+        raise ValueError("benchmarks/results/site.json compares fewer than 2 cold builds: run benchmarks/site.py")
+    if not r["differing"]:
+        return f"all {r['files']:,} files of the {r['cold_builds']} cold builds were byte-identical"
+    listed = ", ".join(f"`{path}`" for path in r["differing"][:10])
+    differing, files, builds = len(r["differing"]), r["files"], r["cold_builds"]
+    return f"{differing} of the {files:,} files differed between the {builds} cold builds: {listed}"
+
+
+def _slowest(jobs: list) -> str:
+    return ", ".join(f"`{name}` {seconds:.0f} s" for name, seconds in jobs[:5])
+
+
+def _cold_profile(seed: int) -> str:
+    """The slowest jobs of the median cold build, from the hook's own log line."""
+    b = result("site")["build"]
+    median = sorted(range(len(b["cold_s"])), key=lambda i: b["cold_s"][i])[len(b["cold_s"]) // 2]
+    jobs = b["slowest"]["cold"][median]
+    if not jobs:
+        raise ValueError("benchmarks/results/site.json has no profile of its cold builds: rerun benchmarks/site.py")
+    return _slowest(jobs)
+
+
+def _median_run(seconds: list[float]) -> int:
+    return sorted(range(len(seconds)), key=lambda i: seconds[i])[len(seconds) // 2]
+
+
+def num_bench_shortfalls(seed: int) -> str:
+    """A paragraph for each build-time goal the latest run missed: what it measured, and where the
+    time went, from the build hook's own profile (each job's wall-clock time, two jobs at a time)."""
+    b = result("site")["build"]
+    paragraphs = []
+    if not b["met"]["cold"]:
+        paragraphs.append(
+            f"**Cold build: {_seconds(b['median']['cold'])} against {b['goals']['cold']} s.** Almost all of "
+            f"it is training. The slowest jobs of the median cold build: {_cold_profile(seed)}. "
+            "`fig_dqn_learning_curve` trains the DQN chapter's three 50,000-step CartPole runs (two at a "
+            "time, each in its own process), `fig_lm_reward_curve` pretrains and fine-tunes the three tiny "
+            "language models, and each notebook trains what it shows, as it would for a reader. Two cores "
+            "cannot finish sooner than that training's CPU time divided by two, so the goal needs a faster "
+            "machine (see the speed column above) or less training on the pages."
+        )
+    for edit in b["one_snippet"]:
+        if edit["met"]:
+            continue
+        run = _median_run(edit["seconds"])
+        done, of = edit["recomputed"][run]
+        paragraphs.append(
+            f"**A {edit['edit']} edit of `{edit['path']}`: {_seconds(edit['median'])} against "
+            f"{b['goals']['one_snippet']} s.** It changes code that {done} of the {of} artifacts import, "
+            "directly or not, so each of them is recomputed, and the training runs among them are "
+            f"retrained with the new code. The slowest jobs: {_slowest(edit['slowest'][run])}."
+        )
+    if not paragraphs:
+        return "Every build-time goal is met."
+    return "\n\n".join(paragraphs)
 
 
 def num_bench_make_test(seed: int) -> str:
