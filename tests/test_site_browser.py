@@ -133,7 +133,14 @@ class NetLog:
 def visit(
     browser: Browser, origin: str, url: str, *, viewport: dict[str, int] = DESKTOP
 ) -> Iterator[tuple[Page, NetLog]]:
-    """A fresh context and page, loaded at `url` (site-relative) until the network is idle."""
+    """A fresh context and page at `url` (site-relative), once the page has loaded and the network is idle.
+
+    "Loaded" is the page's own load event. It comes after DOMContentLoaded, whose handlers run
+    Material's ``document$`` and so katex-init.js (the math typeset) and Material's components: the
+    page is then as a reader sees it. Playwright's "networkidle" alone is no such signal: it means
+    500 ms without a request, which a busy machine reaches while still parsing a long page
+    (``document.readyState == "loading"``), and the checks would then read TeX not yet typeset.
+    """
     log = NetLog(origin)
     context = browser.new_context(viewport=viewport, color_scheme="light", locale="en-US")
     try:
@@ -157,7 +164,8 @@ def visit(
             ),
         )
         tab.on("pageerror", lambda exc: log.page_errors.append(str(exc)))
-        tab.goto(f"{origin}/{url}", wait_until="networkidle")
+        tab.goto(f"{origin}/{url}", wait_until="load")
+        tab.wait_for_load_state("networkidle")  # returns at once if it fired already, mid-parse
         yield tab, log
     finally:
         context.close()

@@ -2,7 +2,9 @@
 // - Pages: pymdownx.arithmatex (generic mode) wraps each formula in an .arithmatex element holding
 //   \( ... \) or \[ ... \]. Only those elements are touched, so a "$" in prose or code is never math.
 // - Notebooks: markdown cells keep Jupyter's $ ... $ and $$ ... $$ delimiters.
-// Material's document$ emits on the first load and after every instant navigation.
+// Material's document$ emits on the first load and after every instant navigation. The first
+// emission runs inside DOMContentLoaded, so the math is typeset before the page's load event,
+// which is what tests/test_site_browser.py waits for before it looks for raw TeX.
 document$.subscribe(({ body }) => {
   for (const element of body.querySelectorAll(".arithmatex")) {
     renderMathInElement(element, {
