@@ -183,7 +183,7 @@ def sample_angle(
     """A Gaussian policy: one forward pass gives (mean, std); then sample."""
     mean, std = policy()  # e.g. (23.5, 2.0) degrees, whatever the resolution
     if not std > 0:
-        raise ValueError(f"the policy's std must be > 0, got {std!r}")
+        raise ValueError(f"policy must return a std > 0, got {std!r}")
     return float(rng.normal(mean, std))
 
 

@@ -186,7 +186,7 @@ def test_counted_passes_arguments_and_results_through():
     ("probs", "error", "message"),
     [
         ([0.5, 0.5], ValueError, r"policy must be 3 probabilities \(rock, paper, scissors\), got shape \(2,\)"),
-        ([[1, 0, 0]], ValueError, r"got shape \(1, 3\)"),
+        ([[1, 0, 0]], ValueError, r"policy must be 3 probabilities .*, got shape \(1, 3\)"),
         ([0.5, 0.6, -0.1], ValueError, "policy must be finite and non-negative"),
         ([math.nan, 0.5, 0.5], ValueError, "policy must be finite and non-negative"),
         ([0.2, 0.2, 0.2], ValueError, "policy must sum to 1, got 0.6"),

@@ -1,12 +1,22 @@
 """A build that is missing content fails loudly: each fault, planted in a copy of the project,
-makes `mkdocs build --strict` fail with a message that names the problem."""
+makes `mkdocs build --strict` fail with a message that names the problem.
+
+Two guards keep these tests honest. The unmodified copy must build (``test_the_unmodified_copy_builds``),
+or every fault would "fail the build" because the copy itself is broken. And what a fault test looks
+for must be absent from the output of that passing build, or the test could pass on a build that
+failed for another reason: a plain artifact name, say, is printed by any build that recomputes the
+artifact. So a planted exception carries a message found nowhere else, and the test looks for it in
+the failure report of its artifact.
+"""
 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -17,6 +27,12 @@ COPIED = ("mkdocs.yml", "docs", "snippets", "figures", "hooks", "notebooks", "ov
 PAGE = "docs/fundamentals/return.md"
 
 
+def failure_report(kind: str, name: str, where: str, planted: str) -> re.Pattern[str]:
+    """What hooks/render.py prints when an artifact's code raises: ``<kind> <name> (<where>) failed:``,
+    then the traceback, which ends in the planted exception."""
+    return re.compile(re.escape(f"{kind} {name} ({where}) failed:\n") + r"[\s\S]*" + re.escape(planted))
+
+
 def plant(root: Path, path: str, old: str, new: str) -> None:
     file = root / path
     text = file.read_text(encoding="utf-8")
@@ -24,7 +40,8 @@ def plant(root: Path, path: str, old: str, new: str) -> None:
     file.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
-FAULTS = {
+# fault -> (how to plant it in a copy of the project, what the failed build's output must hold)
+FAULTS: dict[str, tuple[Callable[[Path], object], str | re.Pattern[str]]] = {
     "missing snippet file": (
         lambda root: plant(
             root, PAGE, '"snippets/returns.py:returns_to_go"', '"snippets/no_such_module.py:returns_to_go"'
@@ -66,18 +83,29 @@ FAULTS = {
             root,
             "figures/foundations.py",
             "    k = np.arange(0, 31)\n",
-            "    raise RuntimeError('a planted fault')\n",
+            "    raise RuntimeError('planted fault: fig_discount_weights raises')\n",
         ),
-        "fig_discount_weights",
+        failure_report(
+            "figure",
+            "fig_discount_weights",
+            "figures.foundations",
+            "RuntimeError: planted fault: fig_discount_weights raises",
+        ),
     ),
     "notebook cell that raises": (
         lambda root: plant(
             root,
             "notebooks/returns-in-the-maze.py",
             "from snippets.returns import discounted_return, returns_to_go\n",
-            "from snippets.returns import discounted_return, returns_to_go\n\nraise RuntimeError('a planted fault')\n",
+            "from snippets.returns import discounted_return, returns_to_go\n\n"
+            "raise RuntimeError('planted fault: a cell of returns-in-the-maze raises')\n",
         ),
-        "returns-in-the-maze",
+        failure_report(
+            "notebook",
+            "returns-in-the-maze",
+            "notebooks/returns-in-the-maze.py",
+            "RuntimeError: planted fault: a cell of returns-in-the-maze raises",
+        ),
     ),
     "page missing from nav": (
         lambda root: (root / "docs" / "orphan.md").write_text("# Orphan\n", encoding="utf-8"),
@@ -85,22 +113,30 @@ FAULTS = {
     ),
 }
 
+ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;]*m")  # the kernel colours a notebook's traceback
 
-def build(root: Path, site: Path) -> subprocess.CompletedProcess:
-    return subprocess.run(
+
+def found(expected: str | re.Pattern[str], output: str) -> bool:
+    if isinstance(expected, str):
+        return expected in output
+    return expected.search(output) is not None
+
+
+def build(root: Path, site: Path) -> tuple[int, str]:
+    """Build ``root`` strictly into ``site``: (the exit status, stdout and stderr without colour codes)."""
+    result = subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site)],
         cwd=root,
         capture_output=True,
         text=True,
         env=dict(os.environ, NO_MKDOCS_2_WARNING="1"),
     )
+    return result.returncode, ANSI_ESCAPE.sub("", result.stdout + result.stderr)
 
 
-@pytest.fixture
-def project(tmp_path: Path, built_site: Path) -> Path:
-    """A copy of the project, with the artifact cache of a build that just passed (``built_site``), so each
-    planted fault costs one warm build, not a cold one that retrains the models."""
-    root = tmp_path / "project"
+def copy_project(root: Path) -> Path:
+    """Copy the project to ``root``, with its artifact cache, so a build there is a warm one, not a cold
+    one that retrains the models."""
     for name in COPIED:
         src = REPO / name
         if src.is_dir():
@@ -111,14 +147,38 @@ def project(tmp_path: Path, built_site: Path) -> Path:
     return root
 
 
+@pytest.fixture(scope="module")
+def control(tmp_path_factory: pytest.TempPathFactory, built_site: Path) -> tuple[int, str]:
+    """The build of an unmodified copy, made just as the fault tests make theirs: (exit status, output).
+    ``built_site`` first, so the cache copied is that of a build that just passed."""
+    root = copy_project(tmp_path_factory.mktemp("control") / "project")
+    return build(root, root.parent / "site")
+
+
+@pytest.fixture
+def project(tmp_path: Path, built_site: Path) -> Path:
+    """A copy of the project to plant one fault in."""
+    return copy_project(tmp_path / "project")
+
+
+def test_the_unmodified_copy_builds(control: tuple[int, str]):
+    returncode, output = control
+    assert returncode == 0, f"the unmodified copy does not build, so no fault test can be trusted:\n{output[-3000:]}"
+
+
 @pytest.mark.parametrize("fault", sorted(FAULTS))
-def test_fault_fails_the_build_and_names_the_problem(project: Path, tmp_path: Path, fault: str):
+def test_fault_fails_the_build_and_names_the_problem(
+    project: Path, tmp_path: Path, control: tuple[int, str], fault: str
+):
     plant_fault, expected = FAULTS[fault]
+    control_returncode, control_output = control
+    if control_returncode != 0:
+        pytest.fail("the unmodified copy does not build (see test_the_unmodified_copy_builds)")
+    assert not found(expected, control_output), f"{expected!r} is in the output of a passing build too"
     plant_fault(project)
-    result = build(project, tmp_path / "site")
-    output = result.stdout + result.stderr
-    assert result.returncode != 0, f"the build passed despite a {fault}:\n{output[-3000:]}"
-    assert expected in output, f"the failure does not name {expected!r}:\n{output[-3000:]}"
+    returncode, output = build(project, tmp_path / "site")
+    assert returncode != 0, f"the build passed despite a {fault}:\n{output[-3000:]}"
+    assert found(expected, output), f"the failure does not name {expected!r}:\n{output[-3000:]}"
 
 
 def test_mkdocs_serve_watches_the_code_that_makes_the_pages():

@@ -122,7 +122,7 @@ def test_defaults_are_the_cartpole_settings():
     ],
 )
 def test_bad_config_raises_value_error_naming_the_field(field, value):
-    with pytest.raises(ValueError, match=field):
+    with pytest.raises(ValueError, match=rf"^{field}\b"):
         DQNConfig(**{field: value})
 
 
@@ -379,7 +379,7 @@ def test_batched_evaluate_matches_one_episode_after_another(seed):
 
 
 def test_evaluate_needs_an_environment():
-    with pytest.raises(ValueError, match="envs"):
+    with pytest.raises(ValueError, match="^envs must hold at least one environment"):
         evaluate(QNetwork(4, 2, (16,)), [])
 
 
@@ -424,7 +424,7 @@ def test_parse_config_uses_the_preset_for_the_env_and_the_flags_on_top():
     assert maze == dataclasses.replace(MAZE_CONFIG, seed=4, hidden_sizes=(32, 16))
     cartpole = dqn.parse_config(["--total-steps", "1000", "--learning-rate", "1e-3", "--loss", "huber"])
     assert (cartpole.total_steps, cartpole.learning_rate, cartpole.loss) == (1000, 1e-3, "huber")
-    with pytest.raises(ValueError, match="gamma"):
+    with pytest.raises(ValueError, match=r"^gamma must be in \[0, 1\]"):
         dqn.parse_config(["--gamma", "2"])
 
 

@@ -389,7 +389,7 @@ def test_render_without_a_render_mode_warns_and_returns_none():
 
 
 def test_step_before_reset_raises():
-    with pytest.raises(gym.error.ResetNeeded, match=r"reset\(\)"):
+    with pytest.raises(gym.error.ResetNeeded, match=r"^call reset\(\) before step\(\)"):
         GridWorld().step(RIGHT)
 
 
@@ -421,29 +421,29 @@ def test_numpy_integer_actions_are_fine(action):
     [
         ([], "layout is empty"),
         ((), "layout is empty"),
-        (("S...", ".#.", "...G"), "row 0 has 4 characters but row 1 has 3"),
-        (("S.", "..", "..G"), "row 0 has 2 characters but row 2 has 3"),
-        (("S.x", "..G"), r"unknown character 'x' at \(row, col\) = \(0, 2\)"),
-        (("S..", ".G "), r"unknown character ' ' at \(row, col\) = \(1, 2\)"),
-        (("s..", "..G"), r"unknown character 's'"),
-        (("...", "..G"), "exactly one start 'S', found 0$"),
+        (("S...", ".#.", "...G"), "layout rows must all have the same length: row 0 has 4 characters but row 1 has 3"),
+        (("S.", "..", "..G"), "layout rows must all have the same length: row 0 has 2 characters but row 2 has 3"),
+        (("S.x", "..G"), r"layout has unknown character 'x' at \(row, col\) = \(0, 2\)"),
+        (("S..", ".G "), r"layout has unknown character ' ' at \(row, col\) = \(1, 2\)"),
+        (("s..", "..G"), r"layout has unknown character 's'"),
+        (("...", "..G"), "layout must have exactly one start 'S', found 0$"),
         (
             ("S.S", "..G"),
-            r"exactly one start 'S', found 2 at \(row, col\) \(0, 0\), \(0, 2\)",
+            r"layout must have exactly one start 'S', found 2 at \(row, col\) \(0, 0\), \(0, 2\)",
         ),
-        (("S..", "..."), "exactly one goal 'G', found 0$"),
+        (("S..", "..."), "layout must have exactly one goal 'G', found 0$"),
         (
             ("S.G", "G.G"),
-            r"exactly one goal 'G', found 3 at \(row, col\) "
+            r"layout must have exactly one goal 'G', found 3 at \(row, col\) "
             r"\(0, 2\), \(1, 0\), \(1, 2\)",
         ),
-        (("", ""), "exactly one start 'S', found 0"),
+        (("", ""), "layout must have exactly one start 'S', found 0"),
         (
             ("S#G",),
             r"layout: the goal at \(0, 2\) cannot be reached "
             r"from the start at \(0, 0\)",
         ),
-        (("S.#.", "###.", "...G"), "cannot be reached"),
+        (("S.#.", "###.", "...G"), r"layout: the goal at \(2, 3\) cannot be reached"),
     ],
 )
 def test_bad_layouts_raise_value_error_saying_what_and_where(layout, message):
@@ -455,8 +455,8 @@ def test_bad_layouts_raise_value_error_saying_what_and_where(layout, message):
     ("layout", "message"),
     [
         ("S..G", "layout must be a list or tuple of row strings, got str"),
-        (None, "got NoneType"),
-        (np.array(["SG"]), "got ndarray"),
+        (None, "layout must be a list or tuple of row strings, got NoneType"),
+        (np.array(["SG"]), "layout must be a list or tuple of row strings, got ndarray"),
         (("SG", 5), "layout row 1 must be a str, got int"),
     ],
 )

@@ -365,7 +365,7 @@ def test_environments_without_discrete_spaces_raise_type_error():
     [
         (np.zeros(4), ValueError, r"q must be 2-D, \(n_states, n_actions\), got shape \(4,\)"),
         (np.zeros((2, 2, 2)), ValueError, "q must be 2-D"),
-        (np.zeros((0, 4)), ValueError, r"got shape \(0, 4\)"),
+        (np.zeros((0, 4)), ValueError, r"q must be 2-D, \(n_states, n_actions\), got shape \(0, 4\)"),
         (np.array([[0.0, math.nan]]), ValueError, "q must be finite"),
         ([[0.0, 1.0]], TypeError, "q must be a numpy array, got list"),
         (np.array([["a", "b"]]), TypeError, "q must hold real numbers"),
