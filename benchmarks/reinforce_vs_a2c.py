@@ -67,7 +67,8 @@ ZOO_SOURCE = (
 )
 OURS_SOURCE = (
     "snippets/reinforce.py ReinforceConfig: pytorch/examples' reinforce.py settings "
-    "(Adam 1e-2, gamma 0.99, 128 hidden units, normalised returns, one episode per update)"
+    "(Adam 1e-2, gamma 0.99, 128 hidden units, normalised returns, one episode per update), "
+    "no gamma^t factor; with the value baseline, episodes cut by the 500-step limit bootstrap from V(s_T)"
 )
 NUMBER_LIST = re.compile(r"\[([-+.\deE,\s]+)\]")
 AGENTS = {
@@ -77,10 +78,16 @@ AGENTS = {
 }
 
 
+def ours_config(baseline: str, max_episodes: int, seed: int = 1) -> ReinforceConfig:
+    """The default config with ``baseline``; plain REINFORCE has no V(s_T) to bootstrap a time-limit
+    cut from, so it treats the cut as the end (ReinforceConfig refuses the other combination)."""
+    return ReinforceConfig(seed=seed, baseline=baseline, bootstrap_truncated=baseline == "value", episodes=max_episodes)
+
+
 def run_ours(seed: int, baseline: str, max_episodes: int) -> dict:
     from snippets.reinforce import train
 
-    result = train(ReinforceConfig(seed=seed, baseline=baseline, episodes=max_episodes))
+    result = train(ours_config(baseline, max_episodes, seed))
     return {
         "episodes_to_solve": result.episodes_to_solve,
         "env_steps": int(sum(result.episode_returns)),  # CartPole pays +1 per step, the last included
@@ -188,8 +195,7 @@ def summarise(runs: list[dict]) -> dict:
 
 def hyperparameters(agent: str, max_episodes: int) -> dict:
     if agent != "sb3_a2c":
-        config = dataclasses.asdict(ReinforceConfig(baseline="value" if agent.endswith("baseline") else "none"))
-        config["episodes"] = max_episodes
+        config = dataclasses.asdict(ours_config("value" if agent.endswith("baseline") else "none", max_episodes))
         del config["seed"]  # one per run
         return config
     from stable_baselines3 import A2C

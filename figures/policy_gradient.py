@@ -62,10 +62,21 @@ def fig_policy_gradient_landscape(out_dir: Path, seed: int) -> Path:
     return save(fig, out_dir, "policy_gradient_landscape")
 
 
+STEERING_MEAN, STEERING_STD = 23.5, 2.0  # the post's bell curve
+
+
+def steering_sample(seed: int) -> float:
+    """The one steering angle the figure marks, drawn from the post's bell curve."""
+    return float(np.random.default_rng(seed).normal(STEERING_MEAN, STEERING_STD))
+
+
+def num_steering_sample(seed: int) -> str:
+    return f"{steering_sample(seed):.1f}°"  # the figure's label, to the same decimal
+
+
 def fig_steering_bell_curve(out_dir: Path, seed: int) -> Path:
-    mean, std = 23.5, 2.0
-    rng = np.random.default_rng(seed)
-    sample = rng.normal(mean, std)
+    mean, std = STEERING_MEAN, STEERING_STD
+    sample = steering_sample(seed)
     x = np.linspace(mean - 4.5 * std, mean + 4.5 * std, 400)
     fig, ax = new_figure(7.0, 3.3)
     ax.plot(x, normal_pdf(x, mean, std), color=BLUE, lw=2)

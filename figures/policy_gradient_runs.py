@@ -213,6 +213,10 @@ def fig_steering_exploration(out_dir: Path, seed: int) -> Path:
         ):
             dist = policy(torch.ones(1, 1))
             mean, std = float(dist.mean), float(dist.stddev)
+            if policy is early_s:  # the alt text: "a wide bell curve (std about 15 degrees)"
+                assert abs(std - steer.init_std) < 1.5, f"std after one update {std:.2f}"
+            else:  # "a narrow spike near 23.5 degrees"
+                assert abs(mean - 23.5) < 0.5 and std < 1.0, f"late steering policy: mean {mean:.2f}, std {std:.2f}"
             pdf = np.exp(-0.5 * ((x - mean) / std) ** 2) / (std * np.sqrt(2 * np.pi))
             ax.plot(x, pdf / pdf.max(), color=color, lw=2, label=f"{when}: mean {mean:.1f}°, std {std:.2f}°")
     ax.axvline(23.5, color=MUTED, ls="--", lw=1)
@@ -292,4 +296,111 @@ def table_post_episodes(seed: int) -> str:
                 f"| {name} (G = {sum(rewards):+.2f}) | {t} | ({row}, {col}) | {ACTION_NAMES[action]} "
                 f"| {reward:+.2f} | {float(weights[t]):+.2f} | {delta:+.4f} |"
             )
+    return "\n".join(lines)
+
+
+# ------------------------------------------------------------------------------- which Ψ_t is the gradient
+
+ESTIMATE_EPISODES = 50_000
+TEX = {"G_0": "G_0", "G_t": "G_t", "γ^t G_t": r"\gamma^t G_t", "γ^t (G_t - V(s_t))": r"\gamma^t (G_t - V(s_t))"}
+
+
+def table_pg_estimators(seed: int) -> str:
+    """The exact ∇J of a half-trained maze policy against the mean of sampled estimates, per Ψ_t."""
+    from snippets.pg_estimators import PSI, estimate, exact_gradient, halfway_logits
+
+    env, gamma = GridWorld(MAZE), MAZE_CONFIG.gamma
+    logits = halfway_logits(env)
+    J, exact, _ = exact_gradient(env, logits, gamma)
+    found = estimate(env, logits, gamma, ESTIMATE_EPISODES, np.random.default_rng(seed))
+    start = env.start_state
+    lines = [
+        "| weight $\\Psi_t$ | $\\partial J / \\partial \\theta$[start, down] "
+        "| $\\partial J / \\partial \\theta$[start, right] | largest gap to the exact $\\nabla J$, all 64 entries |",
+        "|:---|---:|---:|---:|",
+        f"| exact (autograd through the linear solve; J = {J:+.4f}) | {exact[start, DOWN]:+.4f} "
+        f"| {exact[start, RIGHT]:+.4f} | |",
+    ]
+    gaps = {}
+    for name in PSI:
+        mean, sem = found[name]
+        gap = np.abs(mean - exact) / np.maximum(sem, 1e-12)  # in standard errors
+        gaps[name] = float(gap.max())
+        cells = " | ".join(f"{mean[start, a]:+.4f} ± {sem[start, a]:.4f}" for a in (DOWN, RIGHT))
+        lines.append(f"| ${TEX[name]}$ | {cells} | {gaps[name]:.1f} standard errors |")
+    # The claims the page makes about this table: the three unbiased weights agree with the exact
+    # gradient (no entry more than 4.5 standard errors off), and plain G_t does not (far more).
+    for name in ("G_0", "γ^t G_t", "γ^t (G_t - V(s_t))"):
+        assert gaps[name] < 4.5, f"{name} should match the exact gradient, off by {gaps[name]:.1f} SE"
+    assert gaps["G_t"] > 10, f"G_t should be visibly biased with γ < 1, off by only {gaps['G_t']:.1f} SE"
+    # ... and the baseline's estimate has less than half the noise of the whole-episode return's.
+    assert (found["γ^t (G_t - V(s_t))"][1][start] < 0.5 * found["G_0"][1][start]).all()
+    return "\n".join(lines)
+
+
+# ------------------------------------------------------------------------------- credit in one episode
+
+# The post's car, in the maze: three good moves along the top row to (0, 3), then three "crashes"
+# (into the top edge, the right edge, the top edge), and the time limit cuts the episode there.
+CAR_ACTIONS = (RIGHT, RIGHT, RIGHT, UP, RIGHT, UP)
+
+
+def table_credit_one_episode(seed: int) -> str:
+    """Each step's weight and the push one update gives its logit, under three weights Ψ_t."""
+    torch = _torch()
+    from snippets.pg_estimators import exact_gradient, halfway_logits
+    from snippets.reinforce import batch_returns
+
+    env, gamma = GridWorld(MAZE, max_steps=len(CAR_ACTIONS)), MAZE_CONFIG.gamma
+    logits = halfway_logits(env)
+    _, _, V = exact_gradient(env, logits, gamma)  # V^π of the current policy, exact
+    state, _ = env.reset(seed=0)
+    steps = []
+    for action in CAR_ACTIONS:
+        next_state, reward, terminated, truncated, _ = env.step(action)
+        steps.append((state, action, float(reward), next_state))
+        state = next_state
+    assert truncated and not terminated
+    rewards = [r for _, _, r, _ in steps]
+    # The time limit is not an end: G_t counts V(s_T) for what comes after the cut.
+    G = batch_returns([rewards], gamma, last_values=[float(V[state])])  # (T,)
+    v = torch.tensor([V[s] for s, *_ in steps], dtype=torch.float32)  # (T,) V(s_t)
+    v_next = torch.tensor([V[s2] for *_, s2 in steps], dtype=torch.float32)  # (T,) V(s_t+1)
+    r = torch.tensor(rewards)
+    weights = {
+        "G_t": G,
+        "G_t - V(s_t)": G - v,
+        r"r_{t+1} + \gamma V(s_{t+1}) - V(s_t)": r + gamma * v_next - v,
+    }
+
+    def push(state: int, action: int, weight: float) -> float:
+        """How much one plain gradient step (size TABLE_LR) on this step's share of the loss moves
+        the logit of the action taken, for the current policy."""
+        policy = TablePolicy(env.observation_space.n, 4)
+        with torch.no_grad():
+            policy.table.copy_(torch.as_tensor(logits, dtype=torch.float32))
+        obs = torch.eye(env.observation_space.n)[[state]]  # (1, S)
+        loss = policy_loss(log_prob(policy(obs), torch.tensor([action])), torch.tensor([weight]), 1)
+        (grad,) = torch.autograd.grad(loss, policy.table)
+        return -TABLE_LR * float(grad[state, action])
+
+    lines = [
+        "| $t$ | cell | action | reward | $V(s_t)$ | " + " | ".join(f"${name}$" for name in weights) + " |",
+        "|---:|:---|:---|---:|---:|" + "---:|" * len(weights),
+    ]
+    signs = {name: [] for name in weights}
+    for t, (s, a, reward, _) in enumerate(steps):
+        row, col = env.to_rowcol(s)
+        cells = []
+        for name, w in weights.items():
+            p = push(s, a, float(w[t]))
+            signs[name].append(p > 0)
+            cells.append(f"{float(w[t]):+.2f} ({p:+.3f})")
+        lines.append(
+            f"| {t} | ({row}, {col}) | {ACTION_NAMES[a]} | {reward:+.2f} | {V[s]:+.2f} | " + " | ".join(cells) + " |"
+        )
+    # The page's claims: with G_t every push is down; with the one-step advantage the three good
+    # moves go up and the three crashes go down.
+    assert not any(signs["G_t"]), "with Ψ_t = G_t every action of this episode should be pushed down"
+    assert signs[r"r_{t+1} + \gamma V(s_{t+1}) - V(s_t)"] == [True] * 3 + [False] * 3
     return "\n".join(lines)

@@ -77,4 +77,6 @@ print("mean return of the last 50 training episodes:", round(float(np.mean(final
 #
 # Change the learning rate, the discount or the number of episodes per update in `MAZE_CONFIG` with
 # `replace(MAZE_CONFIG, learning_rate=..., gamma=..., batch_episodes=...)` and run the cells again. With
-# `baseline="none"` the updates are noisier: compare the returns.
+# `baseline="none", bootstrap_truncated=False` (plain REINFORCE has no value to bootstrap from at the
+# time limit) the updates are noisier: compare the returns. With `weight_by_gamma_t=True` each step is
+# weighted by γ^t as in the exact gradient: the policy-gradient page measures what that changes.

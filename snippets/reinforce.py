@@ -3,13 +3,19 @@
 The policy is a network that outputs a probability distribution over actions.
 Play whole episodes with it, then for every step t nudge the parameters along
 
-    ∇J ≈ Σ_t G_t ∇ log π(a_t | s_t)
+    Σ_t Ψ_t ∇ log π(a_t | s_t),   Ψ_t = G_t - b(s_t)
 
 where G_t is the return from step t onward: actions followed by a high return
 become more likely, actions followed by a low one less likely.  Subtracting a
 baseline b(s_t) from G_t (here a learned value network) changes nothing on
 average but makes each estimate far less noisy: variance reduction, not a new
 algorithm.
+
+The gradient of J = E[G_0] has one more factor, γ^t (Sutton & Barto, 2nd ed.,
+§13.3): Ψ_t = γ^t (G_t - b(s_t)).  Most implementations drop it (pytorch/examples,
+Spinning Up, Stable-Baselines3); the result is then not the gradient of any
+objective (Nota & Thomas, 2020), but often learns better.  ``weight_by_gamma_t``
+chooses; the policy-gradient page measures both.
 
 Run ``python -m snippets.reinforce --env-id CartPole-v1 --seed 1``, or
 ``--env-id rlhf/GridWorld-v0`` (the post's maze) or ``--env-id rlhf/Steering-v0``
@@ -23,6 +29,7 @@ import dataclasses
 import json
 import sys
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import gymnasium as gym
@@ -105,6 +112,12 @@ class ReinforceConfig:
     """Adam's step size for the value network (used only with baseline="value")"""
     normalize: bool = True
     """rescale the weights of each update to mean 0, std 1 (pytorch/examples does)"""
+    weight_by_gamma_t: bool = False
+    """multiply step t's weight by γ^t, as the exact gradient of E[G_0] does; False
+    drops it, as most implementations do (measured on the policy-gradient page)"""
+    bootstrap_truncated: bool = True
+    """when the time limit cuts an episode, G_t adds γ^(T-t) V(s_T) for the rewards
+    it cut off (needs baseline="value"); False treats the cut as the episode's end"""
     batch_episodes: int = 1
     """episodes per update; 1 is classic REINFORCE"""
     init_std: float = 15.0
@@ -133,6 +146,11 @@ class ReinforceConfig:
         check("gamma", lambda v: 0 <= v <= 1, "in [0, 1]")
         check("running_weight", lambda v: 0 < v <= 1, "in (0, 1]")
         check("baseline", lambda v: v in ("value", "none"), "'value' or 'none'")
+        if self.bootstrap_truncated and self.baseline == "none":
+            raise ValueError(
+                "bootstrap_truncated needs baseline='value' (there is no V(s_T) to "
+                "bootstrap from); pass bootstrap_truncated=False with baseline='none'"
+            )
         check("hidden_sizes", lambda v: len(v) > 0 and min(v) > 0, "positive widths")
         for name in ("solve_threshold", "running_start"):
             check(name, np.isfinite, "finite")
@@ -230,27 +248,57 @@ def log_prob(dist: Distribution, actions: torch.Tensor) -> torch.Tensor:
 
 
 # --8<-- [start:returns]
+def batch_returns(
+    episodes_rewards: list[list[float]],
+    gamma: float,
+    last_values: Sequence[float] | None = None,  # V(s_T) per episode, 0 if it ended
+) -> torch.Tensor:
+    """G_t for every step of every episode, concatenated: (T,) in all.
+
+    An episode cut off by the time limit still had a future: ``last_values``
+    gives the value V(s_T) of the state it was cut at, and each G_t gets
+    γ^(T-t) V(s_T) more.  Example: rewards [1, 1] cut off where V = 10, γ = 0.5:
+    G_1 = 1 + 0.5 * 10 = 6 and G_0 = 1 + 0.5 * 6 = 4.
+    """
+    if len(episodes_rewards) == 0:
+        raise ValueError("episodes_rewards is empty; it needs at least one episode")
+    G = []
+    for i, rewards in enumerate(episodes_rewards):
+        g = returns_to_go(rewards, gamma)  # (T_i,)
+        if last_values is not None:
+            # CRUCIAL: a time limit is not an ending (the rule of the Q-learning
+            # pages).  Only a real end is worth 0 after it.
+            g = g + gamma ** np.arange(len(rewards), 0, -1) * last_values[i]
+        G.append(g)
+    return torch.as_tensor(np.concatenate(G), dtype=torch.float32)  # (T,)
+
+
 def reinforce_weights(
     episodes_rewards: list[list[float]],
     gamma: float,
     values: torch.Tensor | None = None,  # (T,) V(s_t) for every step of the batch
     normalize: bool = False,
+    weight_by_gamma_t: bool = False,
+    last_values: Sequence[float] | None = None,  # V(s_T) per episode, 0 if it ended
 ) -> torch.Tensor:
-    """The weight each step's log-probability gets: G_t, minus V(s_t) if given.
+    """The weight Ψ_t each step's log-probability gets: G_t, minus V(s_t) if given.
 
     The episodes' steps are concatenated, (T,) in all.  ``normalize`` rescales
     the weights to mean 0, std 1 over the batch (subtracting the mean is itself
     a crude baseline; the scaling keeps the step size steady).
+
+    Example: rewards [1, 2, 4] with γ = 0.5 give G_t = [3, 4, 4]; with
+    ``weight_by_gamma_t`` the weights are γ^t G_t = [3, 2, 1].
     """
-    if len(episodes_rewards) == 0:
-        raise ValueError("episodes_rewards is empty; it needs at least one episode")
-    G = np.concatenate([returns_to_go(r, gamma) for r in episodes_rewards])  # (T,)
-    weights = torch.as_tensor(G, dtype=torch.float32)  # (T,) G_t
-    # CRUCIAL: G_t already holds the discount. Do NOT also multiply by γ^t
-    # (that would discount twice: cf. gdrl issue #38).
+    weights = batch_returns(episodes_rewards, gamma, last_values)  # (T,) G_t
     if values is not None:
         check_shape("values", tuple(values.shape), tuple(weights.shape))
         weights = weights - values.detach()  # (T,) G_t - V(s_t): a label, no gradient
+    if weight_by_gamma_t:
+        # Not a second discount: G_t discounts the rewards after step t, γ^t
+        # discounts reaching step t at all.  Together: the gradient of E[G_0].
+        t = torch.cat([torch.arange(len(r)) for r in episodes_rewards])  # (T,)
+        weights = weights * gamma**t
     if normalize and len(weights) > 1:
         weights = (weights - weights.mean()) / (weights.std() + 1e-8)
     return weights  # (T,)
@@ -285,7 +333,9 @@ class ReinforceResult:
 
 # --8<-- [start:play_episode]
 def play_episode(env, policy, generator, seed=None):
-    """One episode with the current policy: (observations, actions, rewards)."""
+    """One episode with the current policy: (observations, actions, rewards,
+    cut_at), where cut_at is the state the time limit stopped it in, or None if
+    the episode really ended."""
     obs, _ = env.reset(seed=seed)
     observations, actions, rewards, done = [], [], [], False
     while not done:
@@ -295,10 +345,18 @@ def play_episode(env, policy, generator, seed=None):
         obs, reward, terminated, truncated, _ = env.step(action)
         rewards.append(float(reward))
         done = terminated or truncated
-    return observations, actions, rewards
+    return observations, actions, rewards, (None if terminated else obs)
 
 
 # --8<-- [end:play_episode]
+
+
+def value_at(value_net: nn.Module, obs) -> float:
+    """V(obs) as a plain number, or 0.0 for None (an episode that really ended)."""
+    if obs is None:
+        return 0.0
+    with torch.no_grad():
+        return float(value_net(torch.as_tensor(obs, dtype=torch.float32)[None]))
 
 
 def train(cfg: ReinforceConfig, progress: bool = False) -> ReinforceResult:
@@ -337,14 +395,23 @@ def train(cfg: ReinforceConfig, progress: bool = False) -> ReinforceResult:
             acts = np.concatenate([b[1] for b in batch])  # (T,) or (T, act_dim)
             actions, rewards = torch.as_tensor(acts), [b[2] for b in batch]
             values = None if value_net is None else value_net(obs).squeeze(-1)  # (T,)
-            weights = reinforce_weights(rewards, cfg.gamma, values, cfg.normalize)
+            last_values = None
+            if value_net is not None and cfg.bootstrap_truncated:
+                last_values = [value_at(value_net, b[3]) for b in batch]
+            weights = reinforce_weights(
+                rewards,
+                cfg.gamma,
+                values,
+                cfg.normalize,
+                cfg.weight_by_gamma_t,
+                last_values,
+            )
             loss = policy_loss(log_prob(policy(obs), actions), weights, len(batch))
             optimizer.zero_grad()
             loss.backward()
             optimizer.step()
             if value_net is not None and values is not None:  # V(s_t) regresses on G_t
-                G = np.concatenate([returns_to_go(rw, cfg.gamma) for rw in rewards])
-                target = torch.as_tensor(G, dtype=torch.float32)  # (T,)
+                target = batch_returns(rewards, cfg.gamma, last_values)  # (T,)
                 value_loss = ((values - target) ** 2).mean()
                 value_opt.zero_grad()
                 value_loss.backward()

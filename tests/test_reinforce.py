@@ -18,8 +18,10 @@ from snippets.reinforce import (
     GaussianPolicy,
     ReinforceConfig,
     Steering,
+    batch_returns,
     log_prob,
     make_env,
+    play_episode,
     policy_loss,
     reinforce_weights,
     sample_action,
@@ -58,6 +60,8 @@ def test_defaults_are_the_cartpole_settings():
     cfg = ReinforceConfig()
     assert cfg.env_id == "CartPole-v1" and (cfg.learning_rate, cfg.gamma, cfg.hidden_sizes) == (1e-2, 0.99, (128,))
     assert cfg.batch_episodes == 1 and cfg.normalize and cfg.baseline == "value"
+    # Measured on the policy-gradient page (figures/gamma_t.py fails the build if these stop winning).
+    assert not cfg.weight_by_gamma_t and cfg.bootstrap_truncated
     assert (cfg.solve_threshold, cfg.running_weight, cfg.running_start) == (475.0, 0.05, 10.0)
     with pytest.raises(dataclasses.FrozenInstanceError):
         cfg.gamma = 0.5
@@ -88,7 +92,7 @@ def test_defaults_are_the_cartpole_settings():
     ],
 )
 def test_bad_config_raises_value_error_naming_the_field(field, value):
-    with pytest.raises(ValueError, match=field):
+    with pytest.raises(ValueError, match=rf"^{field}\b"):
         ReinforceConfig(**{field: value})
 
 
@@ -98,12 +102,53 @@ def test_bad_config_raises_value_error_naming_the_field(field, value):
 def test_weights_are_returns_to_go_by_hand():
     rewards = [1.0, 2.0, 4.0]
     gamma = 0.5
-    # G_2 = 4, G_1 = 2 + 0.5 * 4 = 4, G_0 = 1 + 0.5 * 4 = 3: the discount is applied once.
-    weights = reinforce_weights([rewards], gamma)
-    assert weights.tolist() == [3.0, 4.0, 4.0]
-    # The regression the CRUCIAL comment guards against: also weighting by γ^t gives [3, 2, 1].
-    twice = [3.0 * gamma**0, 4.0 * gamma**1, 4.0 * gamma**2]
-    assert weights.tolist() != twice
+    # G_2 = 4, G_1 = 2 + 0.5 * 4 = 4, G_0 = 1 + 0.5 * 4 = 3.
+    assert reinforce_weights([rewards], gamma).tolist() == [3.0, 4.0, 4.0]
+
+
+def test_weight_by_gamma_t_multiplies_step_t_by_gamma_to_the_t():
+    """γ^t G_t: the weights of the exact gradient of E[G_0] (Sutton & Barto §13.3), not a double discount."""
+    weights = reinforce_weights([[1.0, 2.0, 4.0], [8.0, 8.0]], 0.5, weight_by_gamma_t=True)
+    # Episode 1: G = [3, 4, 4] times [1, 0.5, 0.25]; episode 2 restarts at t = 0: G = [12, 8] times [1, 0.5].
+    assert weights.tolist() == [3.0, 2.0, 1.0, 12.0, 4.0]
+    values = torch.tensor([1.0, 2.0, 0.0, 2.0, 0.0])
+    # The baseline comes off before the factor: γ^t (G_t - V(s_t)).
+    assert reinforce_weights([[1.0, 2.0, 4.0], [8.0, 8.0]], 0.5, values, weight_by_gamma_t=True).tolist() == [
+        2.0,
+        1.0,
+        1.0,
+        10.0,
+        4.0,
+    ]
+
+
+def test_a_truncated_episode_bootstraps_from_the_value_where_it_was_cut():
+    # rewards [1, 1] cut off where V = 10, γ = 0.5: G_1 = 1 + 0.5 * 10 = 6, G_0 = 1 + 0.5 * 6 = 4.
+    assert batch_returns([[1.0, 1.0]], 0.5, last_values=[10.0]).tolist() == [4.0, 6.0]
+    # An episode that really ended (last value 0) is plain returns-to-go, in the same batch.
+    assert batch_returns([[1.0, 1.0], [2.0]], 0.5, last_values=[10.0, 0.0]).tolist() == [4.0, 6.0, 2.0]
+    assert reinforce_weights([[1.0, 1.0]], 0.5, last_values=[10.0]).tolist() == [4.0, 6.0]
+
+
+def test_play_episode_reports_where_the_time_limit_cut_it():
+    from snippets.gridworld import LEFT
+
+    class Stubborn(CategoricalPolicy):
+        def forward(self, obs):  # always LEFT: bumps the edge until the time limit
+            return torch.distributions.Categorical(logits=torch.tensor([[0.0, 0.0, 1e9, 0.0]]))
+
+    env = make_env("rlhf/GridWorld-v0")
+    _, actions, rewards, cut_at = play_episode(env, Stubborn(16, 4), torch.Generator().manual_seed(0), seed=0)
+    assert actions == [LEFT] * 100 and rewards == [-1.0] * 100  # GridWorld's default max_steps
+    assert cut_at is not None and int(np.argmax(cut_at)) == 0  # cut off at the start cell
+    steering = play_episode(Steering(), GaussianPolicy(1, 1), torch.Generator().manual_seed(0), seed=0)
+    assert steering[3] is None  # a real end: nothing to bootstrap
+
+
+def test_bootstrapping_needs_a_value_baseline():
+    with pytest.raises(ValueError, match="^bootstrap_truncated needs baseline='value'"):
+        ReinforceConfig(baseline="none")
+    assert not ReinforceConfig(baseline="none", bootstrap_truncated=False).bootstrap_truncated
 
 
 def test_weights_concatenate_episodes_and_subtract_the_baseline():
@@ -208,7 +253,8 @@ def test_running_reward_and_stop_when_solved():
 
 def test_cartpole_loop_turns_over_with_and_without_baseline():
     for baseline in ("value", "none"):
-        result = train(ReinforceConfig(episodes=3, baseline=baseline, seed=0))
+        cfg = ReinforceConfig(episodes=3, baseline=baseline, bootstrap_truncated=baseline == "value", seed=0)
+        result = train(cfg)
         assert len(result.episode_returns) == 3 and result.episodes_to_solve is None
 
 
@@ -219,7 +265,7 @@ def test_parse_config_uses_the_env_preset():
     assert reinforce.parse_config(["--env-id", STEERING_ID]) == STEERING_CONFIG
     cfg = reinforce.parse_config(["--env-id", "rlhf/GridWorld-v0", "--no-normalize", "--hidden-sizes", "8", "8"])
     assert cfg.hidden_sizes == (8, 8) and not cfg.normalize and cfg.gamma == MAZE_CONFIG.gamma
-    with pytest.raises(ValueError, match="gamma"):
+    with pytest.raises(ValueError, match=r"^gamma must be in \[0, 1\]"):
         reinforce.parse_config(["--gamma", "2"])
 
 
@@ -231,11 +277,12 @@ def test_demo_prints_one_json_line():
 
 
 def test_bad_inputs():
-    with pytest.raises(ValueError, match="gamma"):
+    with pytest.raises(ValueError, match=r"^gamma must be in \[0, 1\]"):
         reinforce_weights([[1.0]], 1.5)
-    with pytest.raises(ValueError, match="empty"):
+    # an episode's rewards are checked by returns_to_go, whose parameter is `rewards`
+    with pytest.raises(ValueError, match="^rewards is empty"):
         reinforce_weights([[]], 0.9)
-    with pytest.raises(ValueError, match="finite"):
+    with pytest.raises(ValueError, match=r"^rewards must be finite, but rewards\[1\] is nan"):
         reinforce_weights([[1.0, float("nan")]], 0.9)
     with pytest.raises(ValueError, match="env_id 'rlhf/NoSuchEnv-v0'"):
         train(dataclasses.replace(MAZE_CONFIG, env_id="rlhf/NoSuchEnv-v0"))
