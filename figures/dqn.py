@@ -103,7 +103,39 @@ def num_dqn_cartpole_success(seed: int) -> str:
     return f"{solved} of {len(runs)}"
 
 
+def num_dqn_instability(seed: int) -> str:
+    """How often a run that had reached the threshold fell back below it at a later evaluation."""
+    runs = cartpole_runs(seed)
+    threshold = DQNConfig().success_threshold
+    fell, worst = 0, None
+    for run in runs:
+        means = [m for _, m in run["eval_history"]]
+        reached = next((i for i, m in enumerate(means) if m >= threshold), None)
+        if reached is None:
+            continue
+        later = means[reached + 1 :]
+        if later and min(later) < threshold:
+            fell += 1
+            drop = (max(means[: reached + 1 + later.index(min(later))]), min(later))
+            if worst is None or drop[0] - drop[1] > worst[0] - worst[1]:
+                worst = drop
+    if worst is None:
+        return f"in none of the {len(runs)} runs did a later evaluation fall below {threshold:g}"
+    return (
+        f"in {fell} of {len(runs)} runs a later evaluation fell back below {threshold:g} after one had "
+        f"reached it (the largest fall: from {worst[0]:.1f} to {worst[1]:.1f})"
+    )
+
+
 # ------------------------------------------------------------------------------- the maze
+
+
+def num_dqn_maze_value_range(seed: int) -> str:
+    """The exact values the maze figure shows beside DQN's: V*(start) and the value next to the goal."""
+    values = maze_optimal_values(MAZE_CONFIG.gamma)
+    env = GridWorld()
+    free = [s for s in range(len(values)) if s not in env.walls and s != env.goal_state]
+    return f"{values[env.start_state]:.2f} at the start rising to {values[free].max():.2f} next to the goal"
 
 
 def maze_optimal_values(gamma: float) -> np.ndarray:
@@ -152,6 +184,7 @@ def fig_dqn_maze_q_values(out_dir: Path, seed: int) -> Path:
         ax.grid(False)
         ax.set_title(title, fontsize=11)
     gap = np.max(np.abs(learned[free] - exact[free]))
+    assert gap < 0.02, f"the page says DQN's values agree with value iteration's; they differ by {gap:.3f}"
     fig.suptitle(
         f"The maze after {cfg.total_steps:,} DQN steps (γ = {cfg.gamma}): largest difference {gap:.1e}",
         fontsize=11,

@@ -6,9 +6,11 @@ defaults of ``QLearningConfig`` (α = 0.5, γ = 0.99, ε = 0.1) and the seed the
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from functools import cache
 from pathlib import Path
 
+import gymnasium as gym
 import numpy as np
 from matplotlib import colormaps
 from matplotlib.patches import Rectangle
@@ -40,6 +42,8 @@ from snippets.bellman import (
     GreedyTrap,
     bellman_target,
     greedy_on_immediate_reward,
+    q_exact,
+    ripple,
     td_loss,
     value_iteration,
 )
@@ -148,6 +152,34 @@ def fig_q_value_wave(out_dir: Path, seed: int) -> Path:
     return save(fig, out_dir, "q_value_wave")
 
 
+def num_q_value_wave_alt(seed: int) -> str:
+    """The wave figure's alt text, with the numbers of the run it draws."""
+    env = GridWorld(MAZE)
+    run = maze_run(seed, max(WAVE_EPISODES))
+    free = [s for s in range(env.observation_space.n) if s not in env.walls and s != env.goal_state]
+
+    def v(episode: int) -> np.ndarray:
+        return run.snapshots[episode].max(axis=1)[free]  # (open cells,) max_a Q
+
+    first = v(1)
+    positive = [(env.to_rowcol(s), first[i]) for i, s in enumerate(free) if first[i] > 0]
+    cells = ", ".join(f"({r},{c}): {fmt(x)}" for (r, c), x in positive)
+    ten = v(10)[v(10) > 0]
+    last = v(max(WAVE_EPISODES))
+    start = env.start_state
+    return (
+        "Four heatmaps of the 4x4 maze after episodes 1, 10, 100 and 1000 of Q-learning, each open cell showing "
+        f"max over a of Q(s, a) and its greedy arrow. After episode 1, {_cells(len(positive))} a positive "
+        f"value ({cells}); after 10, {_cells(len(ten))} a positive value, from {fmt(ten.min())} to "
+        f"{fmt(ten.max())}; after 100 the start cell holds {fmt(run.snapshots[100][start].max())}; after 1000 "
+        f"every open cell holds a value between {fmt(last.min())} and {fmt(last.max())}"
+    )
+
+
+def _cells(n: int) -> str:
+    return "1 cell holds" if n == 1 else f"{n} cells hold"
+
+
 # ------------------------------------------------------------------------------------- episodes to optimal
 
 
@@ -177,6 +209,91 @@ def table_maze_episodes_to_optimal(seed: int) -> str:
     for s, first, stays in maze_optimality(seed):
         lines.append(f"| {s} | {first if first is not None else 'never'} | {stays if stays is not None else 'no'} |")
     return "\n".join(lines)
+
+
+# ------------------------------------------------------------------------- what Q-learning estimates
+
+
+def epsilon_greedy_probs(q: np.ndarray, epsilon: float) -> np.ndarray:
+    """π(a|s) of ε-greedy on ``q`` as ``epsilon_greedy`` plays it: ε spread evenly, 1 - ε split
+    among the tied best actions. (n_states, n_actions)."""
+    best = np.isclose(q, q.max(axis=1, keepdims=True))
+    return epsilon / q.shape[1] + (1 - epsilon) * best / best.sum(axis=1, keepdims=True)
+
+
+def table_q_learning_estimates(seed: int) -> str:
+    """At the start cell: Q*, what Q-learning learned, and the exact values of the ε-greedy policy it played."""
+    env = GridWorld(MAZE)
+    q_star = value_iteration(env, CONFIG.gamma).q
+    q_eps = q_exact(env, epsilon_greedy_probs(q_star, CONFIG.epsilon), CONFIG.gamma)
+    learned = maze_run(seed, max(WAVE_EPISODES)).q
+    start = env.start_state
+    lines = [
+        f"| action at the start | Q*(s, a), exact | Q-learning's Q(s, a) after {max(WAVE_EPISODES):,} episodes "
+        f"| Q^π(s, a) of the ε-greedy policy (ε = {CONFIG.epsilon}), exact |",
+        "|:---|---:|---:|---:|",
+    ]
+    for a, name in enumerate(ACTION_NAMES):
+        lines.append(f"| {name} | {fmt(q_star[start, a])} | {fmt(learned[start, a])} | {fmt(q_eps[start, a])} |")
+    # The page's claim: what Q-learning learned at the start is Q*, not the ε-greedy policy's values.
+    assert np.abs(learned[start] - q_star[start]).max() < 0.01, (learned[start], q_star[start])
+    assert (np.abs(learned[start] - q_eps[start]) > 0.1).all(), (learned[start], q_eps[start])
+    return "\n".join(lines)
+
+
+class CountingEnv(gym.Wrapper):
+    """Counts how often each action is taken in each state, without changing anything."""
+
+    def __init__(self, env: gym.Env) -> None:
+        super().__init__(env)
+        self.tries = np.zeros((env.observation_space.n, env.action_space.n), dtype=np.int64)
+        self._state = 0
+
+    def reset(self, **kwargs):
+        self._state, info = self.env.reset(**kwargs)
+        return self._state, info
+
+    def step(self, action):
+        self.tries[self._state, action] += 1
+        out = self.env.step(action)
+        self._state = out[0]
+        return out
+
+
+@cache
+def exploration_counts(seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """(tries per state and action, final Q) of one run of the page's Q-learning settings."""
+    env = CountingEnv(GridWorld(MAZE))
+    run = q_learning(env, **{**asdict(CONFIG), "seed": seed})
+    return env.tries, run.q
+
+
+def table_q_learning_tries(seed: int) -> str:
+    tries, q = exploration_counts(seed)
+    start = GridWorld(MAZE).start_state
+    lines = [
+        f"| action at the start | times tried in {CONFIG.episodes} episodes | Q(start, a) after them |",
+        "|:---|---:|---:|",
+    ]
+    for a, name in enumerate(ACTION_NAMES):
+        lines.append(f"| {name} | {tries[start, a]:,} | {fmt(q[start, a])} |")
+    # The page's claim: the actions with negative Q (the bumps) are still tried, again and again.
+    bumps = [a for a in range(len(ACTION_NAMES)) if q[start, a] < 0]
+    assert bumps and all(tries[start, a] >= 2 for a in bumps), tries[start]
+    return "\n".join(lines)
+
+
+def num_q_learning_episodes(seed: int) -> str:
+    return f"{CONFIG.episodes:,}"
+
+
+def num_q_learning_pairs_tried(seed: int) -> str:
+    """How many of the (cell, action) pairs the agent can meet it tried at least once."""
+    tries, _ = exploration_counts(seed)
+    env = GridWorld(MAZE)
+    cells = [s for s in range(env.observation_space.n) if s not in env.walls and s != env.goal_state]
+    tried = int((tries[cells] > 0).sum())
+    return f"{tried} of {len(cells) * env.action_space.n}"
 
 
 # ---------------------------------------------------------------------------------------- the post's numbers
@@ -256,6 +373,22 @@ def table_rps(seed: int) -> str:
     return "\n".join(lines)
 
 
+def num_ripple_value_1(seed: int) -> str:
+    return fmt(ripple(5)[0])  # the cell next to the goal
+
+
+def num_ripple_value_2(seed: int) -> str:
+    return fmt(ripple(5)[1])  # two steps from the goal
+
+
+def num_ripple_value_4(seed: int) -> str:
+    return fmt(ripple(5)[3])
+
+
+def num_ripple_value_5(seed: int) -> str:
+    return fmt(ripple(5)[4])
+
+
 # ------------------------------------------------------------------------------------------ scoring cost
 
 SPACE_NAMES = {4: "maze", 18: "Atari", 50_000: "LLM vocabulary"}
@@ -277,13 +410,27 @@ def table_scoring_cost(seed: int) -> str:
             policy = f"{row['policy']} forward pass: (mean, std), then sample"
         lines.append(f"| {name} | {row['actions']:,} | {argmax} | {policy} |")
     lines.append(
-        "| steering angle, any real value | ∞ | impossible without a grid | 1 forward pass: (mean, std), then sample |"
+        "| steering angle, any real value | ∞ | no exhaustive argmax: a learned actor (DDPG, TD3, SAC) or a "
+        "sampled search (QT-Opt) | 1 forward pass: (mean, std), then sample |"
     )
     return "\n".join(lines)
 
 
+SCORING_GRID_STEPS = ("1", "0.1", "0.01", "0.001")
+
+
+def num_scoring_cost_grid_counts(seed: int) -> str:
+    """The argmax evaluations the figure counts, one per grid: "46, 451, 4,501 and 45,001"."""
+    counts = []
+    for step in SCORING_GRID_STEPS:
+        critic = Counted(lambda angle: -((angle - 23.5) ** 2))
+        argmax_over_angles(critic, 0, 45, step)
+        counts.append(f"{critic.calls:,}")
+    return ", ".join(counts[:-1]) + " and " + counts[-1]
+
+
 def fig_scoring_cost(out_dir: Path, seed: int) -> Path:
-    steps = ("1", "0.1", "0.01", "0.001")
+    steps = SCORING_GRID_STEPS
     rng = np.random.default_rng(seed)
     sizes, q_calls, policy_calls = [], [], []
     for step in steps:  # measured by counting calls, as in scoring_costs()

@@ -162,10 +162,11 @@ def value_iteration(
 def q_exact(
     env: gym.Env, policy: Sequence[int] | np.ndarray, gamma: float
 ) -> np.ndarray:
-    """The exact Q of a deterministic policy, from one linear solve.
+    """The exact Q^π of a policy, from one linear solve.
 
-    ``policy[s]`` is the action taken in state s.  Its values satisfy
-    V = R_π + γ T_π V, so V = (I - γ T_π)⁻¹ R_π, and then
+    ``policy[s]`` is the action taken in state s; or, for a stochastic policy
+    (ε-greedy, softmax), ``policy[s, a]`` is the probability of a in s.  Its
+    values satisfy V = R_π + γ T_π V, so V = (I - γ T_π)⁻¹ R_π, and then
     Q(s, a) = R(s, a) + γ Σ_s2 T(s, a, s2) V(s2).  No iteration, no
     tolerance: a reference to check ``value_iteration`` against (for the
     policy that is greedy in the optimal Q, the two must agree).
@@ -175,12 +176,12 @@ def q_exact(
     """
     gamma = _check_gamma(gamma)
     R, T = mdp_arrays(env)
-    policy = _check_policy(policy, *R.shape)
-    states = np.arange(len(policy))
-    R_pi, T_pi = R[states, policy], T[states, policy]  # what the policy does
+    probs = _check_policy(policy, *R.shape)  # (S, A), one-hot rows if deterministic
+    R_pi = (probs * R).sum(axis=1)  # (S,) what the policy earns in one step
+    T_pi = np.einsum("sa,sat->st", probs, T)  # (S, S) where it goes on to
     if gamma == 1.0:
         _check_policy_ends(T_pi)
-    v = np.linalg.solve(np.eye(len(states)) - gamma * T_pi, R_pi)
+    v = np.linalg.solve(np.eye(len(R)) - gamma * T_pi, R_pi)
     return R + gamma * T @ v
 
 
@@ -360,8 +361,22 @@ def _check_model(env: gym.Env) -> dict:
 
 
 def _check_policy(policy: Sequence[int] | np.ndarray, n_states: int, n_actions: int):
-    """Return ``policy`` as an int array of one action per state, or raise."""
+    """Return ``policy`` as probabilities (n_states, n_actions), or raise.
+
+    One action per state (ints) or one probability per state and action."""
     array = np.asarray(policy)
+    if array.ndim == 2 and array.dtype.kind == "f":
+        if array.shape != (n_states, n_actions):
+            raise ValueError(
+                f"policy must have shape ({n_states}, {n_actions}) as probabilities, "
+                f"got {array.shape}"
+            )
+        sums = array.sum(axis=1)
+        if not (np.isfinite(array).all() and (array >= 0).all()):
+            raise ValueError("policy probabilities must be finite and >= 0")
+        if not np.allclose(sums, 1.0):
+            raise ValueError(f"policy rows must sum to 1, got sums {sums.tolist()}")
+        return array.astype(np.float64)
     if array.dtype.kind not in "iu":
         raise TypeError(f"policy must hold integer actions, got dtype {array.dtype}")
     if array.shape != (n_states,):
@@ -371,7 +386,7 @@ def _check_policy(policy: Sequence[int] | np.ndarray, n_states: int, n_actions: 
         )
     if array.min() < 0 or array.max() >= n_actions:
         raise ValueError(f"policy actions must be in 0..{n_actions - 1}")
-    return array.astype(np.int64)
+    return np.eye(n_actions)[array]  # (S, A) one-hot rows
 
 
 def _check_policy_ends(T_pi: np.ndarray) -> None:

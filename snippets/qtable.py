@@ -148,11 +148,12 @@ def q_learning(
     time limit on others).  Use ``q_learning(env, **asdict(config))`` to run
     a ``QLearningConfig``.
 
-    In the maze every move costs, so starting from Q = 0 is optimistic: an
-    untried action (still 0) looks better than a tried one (-0.01, or -1 for
-    a bump), which drives the agent to try everything.  That is why its
-    greedy policy is optimal after a handful of episodes, long before the
-    values themselves are right.
+    In the maze the optimal values are positive (V*(start) = 0.90 with
+    γ = 0.99), so Q = 0 starts *below* them.  Early on it still drives
+    exploration: before the goal's value reaches a cell, every move tried
+    there drops below 0 by its cost (-0.01, or -1 for a bump), so the untried
+    ones, still 0, look best.  That is why the greedy policy is optimal after
+    a handful of episodes, long before the values themselves are right.
     """
     n_states, n_actions = _check_discrete(env)
     episodes, seed = _check_settings(episodes, alpha, gamma, epsilon, seed)

@@ -272,6 +272,21 @@ def test_q_exact_of_a_policy_that_bumps_forever_with_gamma_1_raises():
     assert q_exact(GridWorld(MAZE), always_up, 0.9)[0, UP] == pytest.approx(-10.0)
 
 
+def test_q_exact_of_a_stochastic_policy_solves_the_bellman_expectation_equation():
+    """Q^π(s, a) = R(s, a) + γ Σ_s2 T(s, a, s2) Σ_a2 π(a2|s2) Q^π(s2, a2), for an ε-greedy policy."""
+    env, gamma = GridWorld(MAZE), 0.99
+    q_star = value_iteration(env, gamma).q
+    best = np.isclose(q_star, q_star.max(axis=1, keepdims=True))
+    probs = 0.1 / 4 + 0.9 * best / best.sum(axis=1, keepdims=True)  # ε-greedy, ε = 0.1
+    q = q_exact(env, probs, gamma)
+    R, T = mdp_arrays(env)
+    np.testing.assert_allclose(q, R + gamma * T @ (probs * q).sum(axis=1), atol=1e-10)
+    assert (q <= q_star + 1e-12).all() and q[0].max() < q_star[0].max() - 0.1  # exploring costs
+    # A deterministic policy as one-hot probabilities is the same policy.
+    greedy = q_star.argmax(axis=1)
+    np.testing.assert_allclose(q_exact(env, np.eye(4)[greedy], gamma), q_exact(env, greedy, gamma), atol=1e-12)
+
+
 # --- The greedy trap ----------------------------------------------------------------
 
 
@@ -435,6 +450,9 @@ def test_bad_value_iteration_settings(kwargs, error, message):
         (np.full(16, 4), ValueError, r"policy actions must be in 0..3"),
         (np.full(16, -1), ValueError, r"policy actions must be in 0..3"),
         (np.zeros(16), TypeError, "policy must hold integer actions, got dtype float64"),
+        (np.full((16, 3), 1 / 3), ValueError, r"policy must have shape \(16, 4\) as probabilities"),
+        (np.full((16, 4), 0.3), ValueError, "policy rows must sum to 1"),
+        (np.array([[1.5, -0.5, 0.0, 0.0]] * 16), ValueError, "policy probabilities must be finite and >= 0"),
     ],
 )
 def test_bad_policies_for_q_exact(policy, error, message):
