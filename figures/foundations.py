@@ -166,3 +166,18 @@ def table_maze_shortest_path(seed: int) -> str:
             f"| {g1[t]:.4f} | {g09[t]:.4f} |"
         )
     return "\n".join(lines)
+
+
+# A response of this many tokens, scored only at its end: how γ < 1 spreads the score over its tokens.
+RESPONSE_TOKENS = 10
+
+
+def num_lm_gamma_example_length(seed: int) -> str:
+    return f"{RESPONSE_TOKENS}"
+
+
+def num_lm_gamma_example_first(seed: int) -> str:
+    """The weight γ = 0.9 gives the first token of a response whose only reward is 1 at its end."""
+    weights = returns_to_go([0.0] * (RESPONSE_TOKENS - 1) + [1.0], gamma=0.9)
+    assert weights[-1] == 1.0 and (weights[:-1] < weights[1:]).all()  # later tokens weigh more
+    return f"{weights[0]:.2f}"

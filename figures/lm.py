@@ -136,7 +136,8 @@ def num_lm_corpus_sentences(seed: int) -> str:
 
 
 def num_lm_corpus_words(seed: int) -> str:
-    return f"{sum(len(s.split()) for s in load_corpus()):,}"
+    """Words, not tokens: each sentence's closing "." is a token of the vocabulary but not a word."""
+    return f"{sum(w != '.' for s in load_corpus() for w in s.split()):,}"
 
 
 def num_lm_pretrain_steps(seed: int) -> str:
@@ -277,6 +278,13 @@ def fig_lm_responses(out_dir: Path, seed: int) -> Path:
 def fig_lm_reward_curve(out_dir: Path, seed: int) -> Path:
     curves = np.array([lm_run(s)["mean_rewards"] for s in range(seed, seed + N_SEEDS)])  # (seeds, updates)
     updates = np.arange(1, curves.shape[1] + 1)
+    # The alt text's claims: the mean starts near 0.5, crosses 90% of the maximum in the first half and
+    # stays near 1.0 to the last update.
+    mean = curves.mean(0)
+    crossed = np.flatnonzero(mean >= 0.9 * MAX_REWARD)
+    assert abs(mean[0] - 0.5 * MAX_REWARD) < 0.15, f"the mean reward starts at {mean[0]:.2f}, not near 0.5"
+    assert len(crossed) and crossed[0] < len(mean) // 2, "the mean reward does not cross 90% in the first half"
+    assert mean[-10:].min() >= 0.9 * MAX_REWARD, "the mean reward does not stay near the maximum"
     fig, ax = new_figure(7.0, 3.8)
     for curve in curves:
         ax.plot(updates, curve, color=BLUE, alpha=0.3, lw=1)
@@ -425,3 +433,9 @@ def table_lm_scoring_cost(seed: int) -> str:
             _md_row([name, f"{cost['policy']:,} FLOPs", f"{cost['score_every_token']:,} FLOPs", f"{ratio:,.0f}×"])
         )
     return "\n".join(rows)
+
+
+def num_lm_mean_baseline_scale(seed: int) -> str:
+    """(k - 1)/k for the k responses per prompt: how much the group-mean baseline scales each weight."""
+    k = RLConfig().responses_per_prompt
+    return f"(k − 1)/k = {k - 1}/{k}"

@@ -105,11 +105,11 @@ class LMConfig:
     layers: int = 2
     """transformer blocks"""
     steps: int = 600
-    """pretraining steps (Adam), each on ``batch_size`` windows of the corpus"""
+    """pretraining steps (AdamW), each on ``batch_size`` windows of the corpus"""
     batch_size: int = 32
     """windows of ``context`` + 1 tokens per pretraining step"""
     learning_rate: float = 3e-3
-    """Adam's step size for pretraining"""
+    """AdamW's step size for pretraining"""
 
     def __post_init__(self) -> None:
         for name in ("context", "width", "heads", "layers", "steps", "batch_size"):
@@ -448,7 +448,8 @@ class RLConfig:
     max_new_tokens: int = 12
     """a response still unfinished after this many tokens scores 0"""
     baseline: str = "mean"
-    """"mean": subtract the mean reward of the prompt's responses; "none": plain"""
+    """"mean": subtract the mean reward of the prompt's responses (GRPO's group mean);
+    "loo": the mean of the prompt's *other* responses (RLOO); "none": plain REINFORCE"""
 
     def __post_init__(self) -> None:
         _check_int("updates", self.updates, minimum=0)
@@ -459,9 +460,9 @@ class RLConfig:
             raise ValueError(
                 f"prompts must be a non-empty tuple of strings, got {self.prompts!r}"
             )
-        if self.baseline not in ("mean", "none"):
+        if self.baseline not in ("mean", "loo", "none"):
             raise ValueError(
-                f"baseline must be 'mean' or 'none', not {self.baseline!r}"
+                f"baseline must be 'mean', 'loo' or 'none', not {self.baseline!r}"
             )
 
 
@@ -497,10 +498,16 @@ def token_weights(rewards: Sequence[float], lengths: Sequence[int], baseline: st
     """
     _check_rewards_and_lengths(rewards, lengths)
     episodes = [[0.0] * (n - 1) + [r] for r, n in zip(rewards, lengths, strict=True)]
-    values = None
+    R, k = np.asarray(rewards, dtype=np.float64), len(rewards)
+    b = None
     if baseline == "mean":  # b = the prompt's mean reward, one number for its tokens
-        b = float(np.mean(rewards))
-        values = torch.full((sum(lengths),), b)  # (Σ lengths,)
+        b = np.full(k, R.mean())  # includes R_i itself: weights (k-1)/k of "loo"'s
+    elif baseline == "loo" and k > 1:  # b_i = the mean of the *other* responses
+        # (with k = 1 there is no other response, so no baseline)
+        b = (R.sum() - R) / (k - 1)
+    values = None
+    if b is not None:
+        values = torch.tensor(np.repeat(b, lengths), dtype=torch.float32)  # (Σ len,)
     weights = reinforce_weights(episodes, gamma=1.0, values=values)  # (Σ lengths,)
     rows = torch.zeros(len(lengths), max(lengths))  # (B, N)
     rows[torch.arange(max(lengths)) < torch.as_tensor(lengths)[:, None]] = weights
