@@ -57,7 +57,8 @@ def exact_gradient(
     into edges and walls so often that J is about -4.3.
     """
     R, T = (torch.as_tensor(x) for x in mdp_arrays(env))  # (S, A), (S, A, S)
-    logits, gamma = _check_logits(logits, R.shape), check_real("gamma", gamma, low=0, high=1)
+    logits = _check_logits(logits, R.shape)
+    gamma = check_real("gamma", gamma, low=0, high=1)
     theta = torch.tensor(logits, dtype=torch.float64, requires_grad=True)  # (S, A)
     pi = torch.softmax(theta, dim=1)  # (S, A)
     r_pi = (pi * R).sum(dim=1)  # (S,) the expected reward of one step
@@ -172,11 +173,11 @@ def halfway_logits(env: GridWorld, strength: float = 1.0) -> np.ndarray:
 
 
 def _check_logits(logits, shape: tuple[int, ...] | None = None) -> np.ndarray:
-    """``logits`` as a finite float array (n_states, n_actions), of ``shape`` if given."""
+    """``logits`` as a finite float array (n_states, n_actions), ``shape`` if given."""
     array = np.asarray(logits, dtype=np.float64)
     if array.ndim != 2 or not np.isfinite(array).all():
         raise ValueError(
-            f"logits must be a finite (n_states, n_actions) array, got shape {array.shape}"
+            f"logits must be a finite (n_states, n_actions) array, got {array.shape}"
         )
     if shape is not None and array.shape != tuple(shape):
         raise ValueError(f"logits must have shape {tuple(shape)}, got {array.shape}")
