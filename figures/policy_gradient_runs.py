@@ -385,8 +385,8 @@ def table_credit_one_episode(seed: int) -> str:
         return -TABLE_LR * float(grad[state, action])
 
     lines = [
-        "| $t$ | cell | action | reward | $V(s_t)$ | " + " | ".join(f"${name}$" for name in weights) + " |",
-        "|---:|:---|:---|---:|---:|" + "---:|" * len(weights),
+        "| $t$ | cell, action | reward | $V(s_t)$ | " + " | ".join(f"${name}$" for name in weights) + " |",
+        "|---:|:---|---:|---:|" + "---:|" * len(weights),
     ]
     signs = {name: [] for name in weights}
     for t, (s, a, reward, _) in enumerate(steps):
@@ -397,7 +397,7 @@ def table_credit_one_episode(seed: int) -> str:
             signs[name].append(p > 0)
             cells.append(f"{float(w[t]):+.2f} ({p:+.3f})")
         lines.append(
-            f"| {t} | ({row}, {col}) | {ACTION_NAMES[a]} | {reward:+.2f} | {V[s]:+.2f} | " + " | ".join(cells) + " |"
+            f"| {t} | ({row}, {col}), {ACTION_NAMES[a]} | {reward:+.2f} | {V[s]:+.2f} | " + " | ".join(cells) + " |"
         )
     # The page's claims: with G_t every push is down; with the one-step advantage the three good
     # moves go up and the three crashes go down.
