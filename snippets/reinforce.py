@@ -284,8 +284,9 @@ def reinforce_weights(
     """The weight Ψ_t each step's log-probability gets: G_t, minus V(s_t) if given.
 
     The episodes' steps are concatenated, (T,) in all.  ``normalize`` rescales
-    the weights to mean 0, std 1 over the batch (subtracting the mean is itself
-    a crude baseline; the scaling keeps the step size steady).
+    the weights to mean 0, std 1 over the batch: a common trick (pytorch/examples)
+    that keeps the step size steady, but not part of the gradient.  The mean and
+    std come from the same samples, so it is a crude, slightly biased baseline.
 
     Example: rewards [1, 2, 4] with γ = 0.5 give G_t = [3, 4, 4]; with
     ``weight_by_gamma_t`` the weights are γ^t G_t = [3, 2, 1].
