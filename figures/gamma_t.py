@@ -63,11 +63,13 @@ def first_above(running: list[float], threshold: float) -> int | None:
 
 def maze_summary(runs: list[dict]) -> dict:
     reached = [first_above(r["running_rewards"], MAZE_CONFIG.solve_threshold) for r in runs]
+    episodes = [float("inf") if e is None else float(e) for e in reached]  # per seed; inf: never
     return {
         "shortest": sum(r["greedy_return"] == SHORTEST_PATH_RETURN for r in runs),
         "seeds": len(runs),
         "reached": sum(e is not None for e in reached),
-        "median_episodes": statistics.median(e if e is not None else float("inf") for e in reached),
+        "episodes": episodes,
+        "median_episodes": statistics.median(episodes),
         "last_100": float(np.mean([np.mean(r["episode_returns"][-100:]) for r in runs])),
     }
 
@@ -164,15 +166,8 @@ def clearly_better(solved: tuple[int, int], p_faster: float) -> bool:
 
 def num_gamma_t_verdict(seed: int) -> str:
     """One sentence: what the measurements say about γ^t, and a check that the default is not beaten."""
-    runs = maze_runs(seed)
-    maze = {g: maze_summary(r) for g, r in runs.items()}
-    maze_eps = {
-        g: [
-            float("inf") if e is None else float(e)
-            for e in (first_above(x["running_rewards"], MAZE_CONFIG.solve_threshold) for x in r)
-        ]
-        for g, r in runs.items()
-    }
+    maze = {g: maze_summary(r) for g, r in maze_runs(seed).items()}
+    maze_eps = {g: m["episodes"] for g, m in maze.items()}
     data = cartpole()
     bootstrap = ReinforceConfig.bootstrap_truncated
     pole = {g: cartpole_variant(data, g, bootstrap) for g in (False, True)}

@@ -1963,6 +1963,11 @@ def cartpole_variants() -> dict[tuple[bool, bool], dict]:
     }
 
 
+def episodes_to_solve(variant: dict) -> list[float]:
+    """Each seed's episodes to solve in one variant of reinforce_cartpole.json; inf for an unsolved seed."""
+    return [math.inf if r["episodes_to_solve"] is None else r["episodes_to_solve"] for r in variant["runs"]]
+
+
 def exact_one_sided_p(a: list[float], b: list[float]) -> float:
     """P(rank sum of a group of len(a) <= a's), over every split of the pooled results: a Monte
     Carlo-free reference for the page's rank test, by brute force over permutations' rank sums."""
@@ -1991,9 +1996,7 @@ def table_gamma_t_cartpole(value: str) -> None:
         same("the default marker", default, row[0].endswith("(default)"))
         solved = [r["episodes_to_solve"] for r in v["runs"] if r["episodes_to_solve"] is not None]
         same("seeds solved", f"{len(solved)} of {len(v['runs'])}", row[2])
-        median = statistics.median(
-            [float(x) if x is not None else math.inf for x in (r["episodes_to_solve"] for r in v["runs"])]
-        )
+        median = statistics.median(episodes_to_solve(v))
         same("median episodes", "never" if median == math.inf else f"{median:g}", row[3])
         claim(row[4].startswith(f"{min(solved)}–{max(solved)}"), "the fastest and slowest solved seed", row[4])
         for r in v["runs"]:  # the recorded outcome: solved means the running reward passed 475
@@ -2005,13 +2008,7 @@ def table_gamma_t_cartpole(value: str) -> None:
 def num_time_limit_verdict(value: str) -> None:
     variants = cartpole_variants()
     gamma_t = dataclass_defaults(SNIPPETS / "reinforce.py", "ReinforceConfig")["weight_by_gamma_t"]
-    eps = {
-        b: [
-            math.inf if r["episodes_to_solve"] is None else r["episodes_to_solve"]
-            for r in variants[(gamma_t, b)]["runs"]
-        ]
-        for b in (True, False)
-    }
+    eps = {b: episodes_to_solve(variants[(gamma_t, b)]) for b in (True, False)}
     p = exact_one_sided_p(eps[False], eps[True])
     match = re.search(r"p = ([\d.]+)$", value)
     assert match, value
@@ -2060,13 +2057,7 @@ def num_gamma_t_verdict(value: str) -> None:
     same("the maze medians, as in the table", [rows[0][2], rows[1][2]], [medians.group(1), medians.group(2)])
     variants = cartpole_variants()
     bootstrap = dataclass_defaults(SNIPPETS / "reinforce.py", "ReinforceConfig")["bootstrap_truncated"]
-    eps = {
-        g: [
-            math.inf if r["episodes_to_solve"] is None else r["episodes_to_solve"]
-            for r in variants[(g, bootstrap)]["runs"]
-        ]
-        for g in (False, True)
-    }
+    eps = {g: episodes_to_solve(variants[(g, bootstrap)]) for g in (False, True)}
     p = re.search(r"p = ([\d.]+)\)$", value)
     assert p, value
     rounded("CartPole's one-sided rank test", D(repr(exact_one_sided_p(eps[False], eps[True]))), 2, p.group(1))
