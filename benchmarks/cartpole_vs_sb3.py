@@ -310,7 +310,7 @@ def run_sb3(agent: str, seed: int, steps: int) -> tuple[list[tuple[int, float]],
     from stable_baselines3.common.callbacks import BaseCallback
     from stable_baselines3.common.env_util import make_vec_env
 
-    from snippets.dqn import make_env
+    from snippets.envs import make_env
 
     class Evaluate(BaseCallback):
         """Every ``eval_every`` env steps and at the last one: evaluate; stop at ``steps``."""
@@ -378,11 +378,12 @@ def micro_measure(agents: list[str], steps: int, repeats: int, seed: int) -> dic
     from stable_baselines3.common.utils import configure_logger
 
     import snippets.dqn as dqn
+    import snippets.envs as envs
 
     torch.set_num_threads(1)
     before = loadavg()
     # The fixed replay data: a uniformly random policy's CartPole transitions, the same for everyone.
-    env = dqn.make_env(ENV_ID)
+    env = envs.make_env(ENV_ID)
     env.action_space.seed(seed)
     obs, _ = env.reset(seed=seed)
     transitions = []

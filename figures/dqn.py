@@ -18,7 +18,8 @@ import numpy as np
 
 from figures import _runs
 from figures._style import INK, MUTED, PALETTE, new_figure, save
-from snippets.dqn import MAZE_CONFIG, DQNConfig, OneHot, summary, train
+from snippets.dqn import MAZE_CONFIG, DQNConfig, summary, train
+from snippets.envs import OneHot
 from snippets.gridworld import GridWorld
 
 BLUE, ORANGE, GREEN = PALETTE[0], PALETTE[1], PALETTE[2]

@@ -9,13 +9,14 @@ run's config and the code that trains it.
 from __future__ import annotations
 
 import dataclasses
+from functools import partial
 from pathlib import Path
 
 import numpy as np
 
 from figures import _runs
 from figures._style import INK, MUTED, PALETTE, new_figure, save
-from snippets.dqn import OneHot
+from snippets.envs import OneHot, play_episode
 from snippets.gridworld import ACTION_NAMES, DOWN, LEFT, MAZE, RIGHT, UP, GridWorld
 from snippets.reinforce import (
     MAZE_CONFIG,
@@ -143,16 +144,10 @@ def variance_samples(seed: int, episodes: int = 1_000, max_steps: int = 20) -> d
     policy, env = TablePolicy(), OneHot(GridWorld(max_steps=max_steps))
     generator = torch.Generator().manual_seed(seed)
     sampled = []
+    act = partial(sample_action, policy)
     for i in range(episodes):
-        obs, _ = env.reset(seed=seed if i == 0 else None)
-        observations, actions, rewards, done = [], [], [], False
-        while not done:
-            action = sample_action(policy, obs, generator)
-            observations.append(obs), actions.append(action)
-            obs, reward, terminated, truncated, _ = env.step(action)
-            rewards.append(float(reward))
-            done = terminated or truncated
-        sampled.append((np.array(observations), np.array(actions), rewards))
+        episode = play_episode(env, act, generator, seed=seed if i == 0 else None)
+        sampled.append((np.array(episode.observations), np.array(episode.actions), episode.rewards))
     # V(s): the average return-to-go from each cell, over every visit in every episode.
     all_obs = np.concatenate([o for o, _, _ in sampled])
     all_G = reinforce_weights([r for _, _, r in sampled], gamma).numpy()

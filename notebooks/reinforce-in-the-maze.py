@@ -14,8 +14,9 @@ import matplotlib.pyplot as plt
 import numpy as np
 import torch
 
+from snippets.envs import make_env
 from snippets.gridworld import ACTION_NAMES, MAZE, GridWorld
-from snippets.reinforce import MAZE_CONFIG, make_env, train
+from snippets.reinforce import MAZE_CONFIG, train
 
 print(MAZE_CONFIG)
 

@@ -11,12 +11,12 @@
 import matplotlib.pyplot as plt
 import numpy as np
 
+from snippets.envs import play_episode
 from snippets.gridworld import (
     ACTION_NAMES,
     MAZE,
     GridWorld,
     random_policy,
-    run_episode,
     shortest_path_actions,
 )
 from snippets.returns import discounted_return, returns_to_go
@@ -84,7 +84,8 @@ print(f"return of the optimal episode (γ = 1): {optimal_return:.2f}")
 # %% [markdown]
 # ## A random policy, for comparison
 #
-# `run_episode` plays one episode with a policy and returns its states, actions and rewards.
+# `play_episode` plays one episode with a policy and returns its observations, actions and rewards, the state it
+# stopped in, and whether it really ended (`terminated`) or ran out of time.
 # `random_policy` ignores the state and picks one of the four moves uniformly. Seeds drawn from an
 # explicit `np.random.default_rng(0)` make the episodes reproducible. A random walk bumps into
 # walls (−1 each) and may run out of its 100 moves before it finds the goal.
@@ -96,8 +97,8 @@ seeds = rng.integers(0, 10_000, size=5)
 random_env = GridWorld(MAZE)
 print(f"optimal episode: {len(rewards):3d} moves, return {optimal_return:+.2f}")
 for seed in seeds:
-    episode = run_episode(random_env, random_policy, seed=int(seed))
-    reached = episode.states[-1] == random_env.goal_state
+    episode = play_episode(random_env, random_policy, np.random.default_rng(int(seed)), seed=int(seed))
+    reached = episode.terminated  # the goal is the only way an episode of the maze ends
     walls_hit = sum(r == random_env.wall_reward for r in episode.rewards)
     print(
         f"random, seed {int(seed):4d}: {len(episode.rewards):3d} moves, "

@@ -55,6 +55,17 @@ def check_real(
     return value
 
 
+def check_gamma(value: Any) -> float:
+    """``value`` as a discount factor: a float in [0, 1] (NaN is not one)."""
+    if isinstance(value, bool | np.bool_) or not isinstance(value, Real):
+        raise TypeError(
+            f"gamma must be a number in [0, 1], got {type(value).__name__} {value!r}"
+        )
+    if not 0.0 <= value <= 1.0:  # also False for NaN
+        raise ValueError(f"gamma must be in [0, 1], got {value!r}")
+    return float(value)
+
+
 def check_positive(name: str, value: Any) -> float:
     """``value`` as a finite float > 0: a learning rate, a standard deviation."""
     return check_real(name, value, low=0.0, low_open=True)

@@ -17,7 +17,6 @@ import json
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
-from numbers import Integral
 from typing import Any
 
 import gymnasium as gym
@@ -25,9 +24,15 @@ import numpy as np
 from gymnasium import spaces
 from tqdm import tqdm
 
-from snippets._checks import check_int, check_positive, check_real
-from snippets.gridworld import DOWN, MAZE, UP, GridWorld, shortest_path_actions
-from snippets.returns import _check_gamma
+from snippets._checks import check_gamma, check_int, check_positive
+from snippets.gridworld import (
+    DOWN,
+    MAZE,
+    UP,
+    GridWorld,
+    TabularEnv,
+    shortest_path_actions,
+)
 
 
 # --8<-- [start:bellman_target]
@@ -52,15 +57,11 @@ def bellman_target(
         >>> bellman_target(1.0, [0.90, 0.40], gamma=0.99, terminated=True)  # the goal
         1.0
     """
-    gamma = _check_gamma(gamma)
-    reward = check_real("reward", reward)
-    next_q_values = _check_q_row(next_q_values)
-    terminated = _check_flag("terminated", terminated)
     if terminated:
         # CRUCIAL: a terminal step does not bootstrap. There is no s' to act in,
         # so whatever the table holds for it must not leak into the target.
         return reward
-    return reward + gamma * float(next_q_values.max())
+    return reward + gamma * float(np.max(next_q_values))
 
 
 # --8<-- [end:bellman_target]
@@ -75,8 +76,6 @@ def td_loss(prediction: float, target: float) -> float:
         >>> round(td_loss(0.50, 0.88), 4)
         0.1444
     """
-    prediction = check_real("prediction", prediction)
-    target = check_real("target", target)
     # The target is a fixed number here: in DQN no gradient flows through it.
     return (prediction - target) ** 2
 
@@ -97,7 +96,7 @@ def mdp_arrays(env: gym.Env) -> tuple[np.ndarray, np.ndarray]:
     zeros; RIGHT from 0 is an ordinary step: R[0, RIGHT] == -0.01 and
     T[0, RIGHT, 1] == 1.0.
     """
-    P = _check_model(env)
+    P = env.unwrapped.P  # type: ignore[attr-defined]
     n_states, n_actions = len(P), len(P[0])
     R = np.zeros((n_states, n_actions))
     T = np.zeros((n_states, n_actions, n_states))
@@ -138,9 +137,7 @@ def value_iteration(
     Raises RuntimeError if ``max_sweeps`` sweeps are not enough (with γ = 1
     that means some policy can collect reward forever).
     """
-    gamma = _check_gamma(gamma)
-    tol = check_positive("tol", tol)
-    max_sweeps = check_int("max_sweeps", max_sweeps, minimum=1)
+    _check_inputs(env, gamma=gamma, tol=tol, max_sweeps=max_sweeps)
     R, T = mdp_arrays(env)
     q = np.zeros_like(R)
     for sweep in range(1, max_sweeps + 1):
@@ -174,7 +171,7 @@ def q_exact(
     With γ = 1 the system has a solution only if the episode ends, sooner or
     later, from every state; otherwise this raises ValueError.
     """
-    gamma = _check_gamma(gamma)
+    _check_inputs(env, gamma=gamma)
     R, T = mdp_arrays(env)
     probs = _check_policy(policy, *R.shape)  # (S, A), one-hot rows if deterministic
     R_pi = (probs * R).sum(axis=1)  # (S,) what the policy earns in one step
@@ -186,7 +183,7 @@ def q_exact(
 
 
 # --8<-- [start:greedy_trap]
-class GreedyTrap(gym.Env):
+class GreedyTrap(TabularEnv):
     """The post's "why greedy on immediate reward fails" as a four-state MDP.
 
     From the decision cell D (the post's position (1,1)):
@@ -207,35 +204,14 @@ class GreedyTrap(gym.Env):
     metadata = {"render_modes": []}
 
     def __init__(self, max_steps: int = 100) -> None:
-        self.max_steps = check_int("max_steps", max_steps, minimum=1)
-        self.observation_space = spaces.Discrete(4)
-        self.action_space = spaces.Discrete(2)
         D, R, G, X = self.DECISION, self.ROUGH, self.GOAL, self.DEAD_END
-        self.P = {  # P[s][a] == [(prob, next_state, reward, terminated)]
+        P = {  # P[s][a] == [(prob, next_state, reward, terminated)]
             D: {UP: [(1.0, R, -0.2, False)], DOWN: [(1.0, X, +0.2, True)]},
             R: {UP: [(1.0, G, +5.2, True)], DOWN: [(1.0, D, -0.2, False)]},
             G: {a: [(1.0, G, 0.0, True)] for a in (UP, DOWN)},  # absorbing
             X: {a: [(1.0, X, 0.0, True)] for a in (UP, DOWN)},  # absorbing
         }
-        self._state: int | None = None
-        self._steps = 0
-
-    def reset(
-        self, *, seed: int | None = None, options: dict[str, Any] | None = None
-    ) -> tuple[int, dict[str, Any]]:
-        super().reset(seed=seed)
-        self._state, self._steps = self.DECISION, 0
-        return self._state, {}
-
-    def step(self, action: int) -> tuple[int, float, bool, bool, dict[str, Any]]:
-        if self._state is None:
-            raise gym.error.ResetNeeded("call reset() before step()")
-        if not self.action_space.contains(action):
-            raise ValueError(f"action must be 0 (UP) or 1 (DOWN), got {action!r}")
-        _, self._state, reward, terminated = self.P[self._state][int(action)][0]
-        self._steps += 1
-        truncated = self._steps >= self.max_steps and not terminated
-        return self._state, reward, terminated, truncated, {}
+        super().__init__(P, start_state=D, max_steps=max_steps)
 
 
 def greedy_on_immediate_reward(env: gym.Env, state: int) -> int:
@@ -245,7 +221,6 @@ def greedy_on_immediate_reward(env: gym.Env, state: int) -> int:
     Q* picks UP (5.0 beats 0.2).
     """
     R, _ = mdp_arrays(env)
-    state = _check_state(state, R.shape[0])
     return int(np.argmax(R[state]))  # looks at r only, never at what comes after
 
 
@@ -279,7 +254,6 @@ STEP_REWARD = -0.01
 
 def ripple(cells: int = 5) -> list[float]:
     """Values of cells 1, 2, ... steps from the goal: [1.0, 0.99, 0.98, 0.97, 0.96]."""
-    cells = check_int("cells", cells, minimum=1)
     values = [GOAL_NEIGHBOUR_VALUE]
     for _ in range(cells - 1):  # each cell looks one step ahead, at the previous one
         values.append(bellman_target(STEP_REWARD, [values[-1]], gamma=1.0))
@@ -293,39 +267,16 @@ def ripple(cells: int = 5) -> list[float]:
 # error that names the parameter.
 
 
-def _check_state(state: int, n_states: int) -> int:
-    """Return ``state`` as an int in [0, n_states), or raise."""
-    if isinstance(state, bool | np.bool_) or not isinstance(state, Integral):
-        raise TypeError(f"state must be an int, got {type(state).__name__}")
-    if not 0 <= state < n_states:
-        raise ValueError(f"state must be in [0, {n_states}), got {state}")
-    return int(state)
-
-
-def _check_flag(name: str, value: bool) -> bool:
-    """Return ``value`` as a bool, or raise if it is not a bool."""
-    if not isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"{name} must be a bool, got {type(value).__name__}")
-    return bool(value)
-
-
-def _check_q_row(values: Sequence[float] | np.ndarray) -> np.ndarray:
-    """Return the Q-values of one state as a 1-D float array, or raise."""
-    if isinstance(values, (str, bytes)):
-        raise TypeError(f"next_q_values must be numbers, not {type(values).__name__}")
-    array = np.asarray(values)
-    if array.dtype.kind not in "iuf":  # bool, complex, str and object arrays are out
-        raise TypeError(
-            f"next_q_values must hold real numbers, got dtype {array.dtype}"
-        )
-    if array.ndim != 1 or array.size == 0:
-        raise ValueError(
-            "next_q_values must be 1-D with one value per action, "
-            f"got shape {array.shape}"
-        )
-    if not np.isfinite(array).all():
-        raise ValueError(f"next_q_values must be finite, got {array.tolist()}")
-    return array.astype(np.float64)
+def _check_inputs(env: gym.Env, **settings: float) -> None:
+    """A complete tabular model in ``env``; gamma in [0, 1], tol > 0, max_sweeps an
+    int >= 1: whichever are given."""
+    _check_model(env)
+    if "gamma" in settings:
+        check_gamma(settings["gamma"])
+    if "tol" in settings:
+        check_positive("tol", settings["tol"])
+    if "max_sweeps" in settings:
+        check_int("max_sweeps", settings["max_sweeps"], minimum=1)
 
 
 def _check_model(env: gym.Env) -> dict:

@@ -36,20 +36,25 @@ def parse_config(
     argv: list[str] | None = None,
     presets: Mapping[str, Config] | None = None,
     check: Callable[[Config], object] | None = None,
-    description: str | None = None,
 ) -> Config:
     """A ``cls`` config from command-line flags, one per field (``--total-steps 5000``).
 
     Flags left out take the preset of the chosen ``--env-id`` (from ``presets``),
     or the defaults of ``cls``.  The config's own checks run on the result, then
     ``check(config)`` (e.g. that the environment exists); a ``ValueError`` from
-    either is reported as a usage error.
+    either is reported in one line, with exit status 2.
     """
+    parser = config_parser(cls)
+    return config_from(parser, parser.parse_args(argv), cls, presets, check)
+
+
+def config_parser(cls: type) -> argparse.ArgumentParser:
+    """An argparse parser with one flag per field of the dataclass ``cls``."""
     parser = argparse.ArgumentParser(
         usage="%(prog)s [--FIELD VALUE ...]   (every field: --help)",
-        description=description or cls.__doc__,
+        description=cls.__doc__,
     )
-    for field in dataclasses.fields(cls):  # type: ignore[arg-type]
+    for field in dataclasses.fields(cls):
         flag, kind = "--" + field.name.replace("_", "-"), _type_name(field.type)
         default = f"default: {field.default}"
         if kind == "bool":
@@ -60,9 +65,21 @@ def parse_config(
             parser.add_argument(flag, type=item, nargs="+", help=default)
         else:
             parser.add_argument(flag, type=_SCALARS[kind], help=default)
-    args = vars(parser.parse_args(argv))
-    given = {k: tuple(v) if isinstance(v, list) else v for k, v in args.items()}
-    given = {k: v for k, v in given.items() if v is not None}
+    return parser
+
+
+def config_from(
+    parser: argparse.ArgumentParser,
+    args: argparse.Namespace,
+    cls: type[Config],
+    presets: Mapping[str, Config] | None = None,
+    check: Callable[[Config], object] | None = None,
+) -> Config:
+    """The config that the parsed ``args`` give (flags that are not fields are left
+    for the caller); a bad value ends the program with one line and status 2."""
+    names = {field.name for field in dataclasses.fields(cls)}  # type: ignore[arg-type]
+    given = {k: v for k, v in vars(args).items() if k in names and v is not None}
+    given = {k: tuple(v) if isinstance(v, list) else v for k, v in given.items()}
     try:
         base = (presets or {}).get(given.get("env_id", ""), None) or cls()
         cfg = dataclasses.replace(base, **given)  # type: ignore[type-var]

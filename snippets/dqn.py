@@ -17,10 +17,7 @@ line printed is JSON.
 
 from __future__ import annotations
 
-import argparse
 import copy
-import dataclasses
-import json
 import sys
 import time
 from collections.abc import Sequence
@@ -35,14 +32,9 @@ from torch import nn
 from tqdm import tqdm
 
 import snippets.gridworld  # noqa: F401  (registers rlhf/GridWorld-v0)
-from snippets._checks import (
-    check_instance,
-    check_int,
-    check_positive,
-    check_real,
-    check_shape,
-    check_sizes,
-)
+from snippets import cli
+from snippets._checks import check_instance
+from snippets.envs import make_env, space_size
 
 EVAL_SEED_OFFSET = 10_000  # evaluation env i is seeded with seed + 10,000 + i
 
@@ -151,37 +143,13 @@ MAZE_CONFIG = DQNConfig(
 
 
 # --8<-- [start:q_network]
-class OneHot(gym.ObservationWrapper):
-    """Turn a Discrete observation (the maze's cell number) into a one-hot vector.
-
-    E.g. cell 5 of 16 becomes [0, 0, 0, 0, 0, 1, 0, ..., 0]: a network cannot
-    read "cell 5" as a number (cell 5 is not "more" than cell 4), but it can
-    read one input per cell.
-    """
-
-    def __init__(self, env: gym.Env) -> None:
-        if not isinstance(env.observation_space, gym.spaces.Discrete):
-            raise TypeError(
-                f"env must have numbered (Discrete) states, got {env.observation_space}"
-            )
-        super().__init__(env)
-        self.n = int(env.observation_space.n)
-        self.observation_space = gym.spaces.Box(0.0, 1.0, (self.n,), np.float32)
-
-    def observation(self, observation: int) -> np.ndarray:
-        return np.eye(self.n, dtype=np.float32)[observation]
-
-
-def make_env(env_id: str) -> gym.Env:
-    """``gym.make(env_id)``, with one-hot observations if the states are numbered."""
-    try:
-        env = gym.make(env_id)
-    except gym.error.Error as err:  # an unknown or malformed id
-        raise ValueError(
-            f"env_id {env_id!r} is not a registered environment: {err}"
-        ) from None
-    numbered = isinstance(env.observation_space, gym.spaces.Discrete)
-    return OneHot(env) if numbered else env
+def mlp(in_dim: int, out_dim: int, hidden_sizes: tuple[int, ...]) -> nn.Sequential:
+    """Linear layers with a ReLU between them, and none after the last."""
+    layers, width = [], in_dim
+    for hidden in hidden_sizes:
+        layers += [nn.Linear(width, hidden), nn.ReLU()]
+        width = hidden
+    return nn.Sequential(*layers, nn.Linear(width, out_dim))
 
 
 class QNetwork(nn.Module):
@@ -189,13 +157,8 @@ class QNetwork(nn.Module):
 
     def __init__(self, obs_dim: int, n_actions: int, hidden_sizes=(256, 256)) -> None:
         super().__init__()
-        check_sizes(obs_dim=obs_dim, n_actions=n_actions, hidden_sizes=hidden_sizes)
-        layers, width = [], obs_dim
-        for hidden in hidden_sizes:
-            layers += [nn.Linear(width, hidden), nn.ReLU()]
-            width = hidden
-        layers.append(nn.Linear(width, n_actions))  # no activation: Q can be any number
-        self.net = nn.Sequential(*layers)
+        # No activation after the last layer: a Q-value can be any number.
+        self.net = mlp(obs_dim, n_actions, hidden_sizes)
 
     def forward(self, obs: torch.Tensor) -> torch.Tensor:
         return self.net(obs)  # (B, obs_dim) -> (B, n_actions)
@@ -222,7 +185,6 @@ class ReplayBuffer:
     """
 
     def __init__(self, capacity: int, obs_dim: int) -> None:
-        check_sizes(capacity=capacity, obs_dim=obs_dim)
         self.capacity, self.pos, self.size = capacity, 0, 0
         self.obs = np.zeros((capacity, obs_dim), np.float32)
         self.actions = np.zeros(capacity, np.int64)
@@ -233,8 +195,6 @@ class ReplayBuffer:
     def add(self, obs, action, reward, next_obs, terminated: bool) -> None:
         # CRUCIAL: `terminated`, not `terminated or truncated`, and the real next_obs
         # even on truncation: a time limit is not an ending, the future still counts.
-        for name, o in (("obs", obs), ("next_obs", next_obs)):
-            check_shape(name, np.shape(o), self.obs.shape[1:])
         i = self.pos
         self.obs[i], self.actions[i], self.rewards[i] = obs, action, reward
         self.next_obs[i], self.terminated[i] = next_obs, terminated
@@ -242,9 +202,6 @@ class ReplayBuffer:
         self.size = min(self.size + 1, self.capacity)
 
     def sample(self, batch_size: int, rng: np.random.Generator) -> Batch:
-        check_int("batch_size", batch_size, minimum=1)
-        if self.size == 0:
-            raise ValueError("the buffer is empty: add transitions before sampling")
         idx = rng.integers(0, self.size, size=batch_size)  # uniform, with replacement
         columns = (self.obs, self.actions, self.rewards, self.next_obs, self.terminated)
         return Batch(*(torch.from_numpy(column[idx]) for column in columns))
@@ -266,7 +223,6 @@ def epsilon_at(step: int, start: float, end: float, decay_steps: float) -> float
         >>> round(epsilon_at(30_000, 1.0, 0.04, 8_000), 2)  # flat after the decay
         0.04
     """
-    check_int("step", step, minimum=0), check_positive("decay_steps", decay_steps)
     progress = min(step / decay_steps, 1.0)  # 0 → 1, then stays at 1
     return start + progress * (end - start)
 
@@ -284,7 +240,6 @@ def td_target(
     gamma: float,
 ) -> torch.Tensor:
     """The Bellman target r + γ max_a' Q_target(s', a'), for a batch."""
-    _check_batch(rewards, next_obs, terminated, gamma)
     # CRUCIAL: the lagged target network, not the one being trained.
     best_next_q = target_network(next_obs).max(dim=1).values  # (B,)
     # CRUCIAL: a terminal s' has no future (0). A truncated one does: bootstrap.
@@ -309,8 +264,6 @@ def train_step(
     grows only linearly once an error is above 1, so a rare huge error cannot
     yank the weights; on CartPole plain MSE with gradient clipping does fine.
     """
-    check_instance("optimizer", optimizer, torch.optim.Optimizer, "a torch optimizer")
-    check_instance("batch", batch, Batch, "a Batch (ReplayBuffer.sample)")
     target = td_target(
         target_network, batch.rewards, batch.next_obs, batch.terminated, cfg.gamma
     )  # (B,)
@@ -334,8 +287,6 @@ def train_step(
 # --8<-- [start:target_network]
 def update_target(target_network: nn.Module, q_network: nn.Module, tau: float) -> None:
     """target ← τ·online + (1-τ)·target; with τ = 1 a plain copy."""
-    _check_same_shapes(target_network, q_network)
-    check_real("tau", tau, low=0.0, high=1.0, low_open=True)
     pairs = zip(target_network.parameters(), q_network.parameters(), strict=True)
     with torch.no_grad():
         for target_param, param in pairs:
@@ -348,10 +299,12 @@ def update_target(target_network: nn.Module, q_network: nn.Module, tau: float) -
 # --8<-- [start:evaluate]
 def greedy_action(q_network: nn.Module, obs: np.ndarray) -> int:
     """argmax_a Q(obs, a): the action the network rates best."""
-    check_shape("obs", np.shape(obs), (_in_features(q_network),))
     with torch.no_grad():
         q = q_network(torch.as_tensor(obs, dtype=torch.float32)[None])  # (1, n_actions)
     return int(q.argmax(dim=1).item())
+
+
+# --8<-- [end:evaluate]
 
 
 def evaluate(q_network: nn.Module, envs: Sequence[gym.Env]) -> float:
@@ -362,8 +315,6 @@ def evaluate(q_network: nn.Module, envs: Sequence[gym.Env]) -> float:
     forward passes of up to 20 states, not 10,000 passes of one: the same
     returns (each env is its own episode), in a fraction of the time.
     """
-    if len(envs) == 0:
-        raise ValueError("envs must hold at least one environment")
     # The caller seeds each env once; each reset continues that env's own stream.
     obs = np.stack([env.reset()[0] for env in envs])  # (E, obs_dim)
     returns = np.zeros(len(envs))  # (E,)
@@ -380,10 +331,6 @@ def evaluate(q_network: nn.Module, envs: Sequence[gym.Env]) -> float:
     return float(returns.mean())
 
 
-# --8<-- [end:evaluate]
-
-
-# --8<-- [start:train]
 @dataclass(frozen=True, eq=False)
 class DQNResult:
     """What a run produced: the trained network and how it got there."""
@@ -398,6 +345,7 @@ class DQNResult:
     wall_s: float
 
 
+# --8<-- [start:train]
 def train(cfg: DQNConfig, progress: bool = False) -> DQNResult:
     """Train DQN on ``cfg.env_id``, evaluating the greedy policy as it goes.
 
@@ -418,8 +366,8 @@ def train(cfg: DQNConfig, progress: bool = False) -> DQNResult:
     for i, eval_env in enumerate(eval_envs):
         eval_env.reset(seed=cfg.seed + EVAL_SEED_OFFSET + i)
 
-    obs_dim = _space_size(env.observation_space)  # 4 for CartPole
-    n_actions = _space_size(env.action_space)  # 2 for CartPole
+    obs_dim = space_size(env.observation_space)  # 4 for CartPole
+    n_actions = space_size(env.action_space)  # 2 for CartPole
     q_network = QNetwork(obs_dim, n_actions, cfg.hidden_sizes)
     target_network = copy.deepcopy(q_network)  # starts equal, then lags behind
     optimizer = torch.optim.Adam(q_network.parameters(), lr=cfg.learning_rate)
@@ -477,8 +425,6 @@ def train(cfg: DQNConfig, progress: bool = False) -> DQNResult:
 
 def summary(cfg: DQNConfig, result: DQNResult) -> dict:
     """A run's outcome as plain JSON-able numbers (what the CLI prints)."""
-    check_instance("cfg", cfg, DQNConfig, "a DQNConfig")
-    check_instance("result", result, DQNResult, "a DQNResult (what train returns)")
     return {
         "env_id": cfg.env_id,
         "seed": cfg.seed,
@@ -492,81 +438,18 @@ def summary(cfg: DQNConfig, result: DQNResult) -> dict:
     }
 
 
-# Input checks.  Nothing is clamped or coerced quietly: bad input raises an
-# error that names the parameter.
-
-
-def _space_size(space: gym.Space) -> int:
-    """A Box's width (its one dimension) or a Discrete's count."""
-    if isinstance(space, gym.spaces.Discrete):
-        return int(space.n)
-    if isinstance(space, gym.spaces.Box) and len(space.shape) == 1:
-        return int(space.shape[0])
-    raise TypeError(f"env must have a flat Box or a Discrete space, got {space}")
-
-
-def _in_features(network: nn.Module) -> int:
-    """The input width of ``network``: that of its first Linear layer."""
-    first = next((m for m in network.modules() if isinstance(m, nn.Linear)), None)
-    if first is None:
-        raise TypeError(
-            f"q_network must contain a Linear layer, got {type(network).__name__}"
-        )
-    return first.in_features
-
-
-def _check_batch(rewards, next_obs, terminated, gamma) -> None:
-    for name, tensor in (
-        ("rewards", rewards),
-        ("next_obs", next_obs),
-        ("terminated", terminated),
-    ):
-        check_instance(name, tensor, torch.Tensor, "a torch.Tensor")
-    check_shape("rewards", tuple(rewards.shape), (None,))
-    check_shape("next_obs", tuple(next_obs.shape), (rewards.shape[0], None))
-    check_shape("terminated", tuple(terminated.shape), (rewards.shape[0],))
-    check_real("gamma", gamma, low=0.0, high=1.0)
-
-
-def _check_same_shapes(target_network: nn.Module, q_network: nn.Module) -> None:
-    shapes = [
-        [tuple(p.shape) for p in net.parameters()]
-        for net in (target_network, q_network)
-    ]
-    if shapes[0] != shapes[1]:
-        raise ValueError(
-            "target_network must have q_network's shapes, "
-            f"got {shapes[0]} and {shapes[1]}"
-        )
-
-
 def parse_config(argv: list[str] | None = None) -> DQNConfig:
-    """A DQNConfig from command-line flags, one per field (``--total-steps 5000``).
-
-    Flags left out take the preset for the env: ``MAZE_CONFIG`` for the maze,
-    the CartPole defaults otherwise.
-    """
-    parser = argparse.ArgumentParser(description="Train DQN; the last line is JSON.")
-    for f in dataclasses.fields(DQNConfig):
-        flag = "--" + f.name.replace("_", "-")
-        if f.name == "hidden_sizes":
-            parser.add_argument(flag, type=int, nargs="+")
-        else:
-            kind = {"int": int, "float": float, "str": str}[str(f.type)]
-            parser.add_argument(flag, type=kind, help=f"default: {f.default}")
-    given = {k: v for k, v in vars(parser.parse_args(argv)).items() if v is not None}
-    if "hidden_sizes" in given:
-        given["hidden_sizes"] = tuple(given["hidden_sizes"])
-    env_id = given.get("env_id", DQNConfig.env_id)
-    preset = MAZE_CONFIG if env_id == MAZE_CONFIG.env_id else DQNConfig(env_id=env_id)
-    return dataclasses.replace(preset, **given)
+    """The config the command line asks for: one flag per field (``--total-steps
+    5000``); flags left out take the preset for the env (``MAZE_CONFIG`` for the
+    maze, the CartPole defaults otherwise)."""
+    presets = {MAZE_CONFIG.env_id: MAZE_CONFIG}
+    check = lambda cfg: make_env(cfg.env_id).close()  # noqa: E731  (the env exists)
+    return cli.parse_config(DQNConfig, argv, presets, check)
 
 
 def main(argv: list[str] | None = None) -> dict:
     cfg = parse_config(argv)
-    out = summary(cfg, train(cfg, progress=True))
-    print(json.dumps(out))
-    return out
+    return cli.print_summary(summary(cfg, train(cfg, progress=True)))
 
 
 if __name__ == "__main__":

@@ -10,18 +10,18 @@ Run ``python -m snippets.gridworld`` to play random episodes in the maze.
 from __future__ import annotations
 
 import json
-import operator
 import sys
 from collections import deque
-from collections.abc import Callable, Sequence
-from typing import Any, NamedTuple
+from collections.abc import Sequence
+from typing import Any
 
 import gymnasium as gym
 import numpy as np
 from gymnasium import spaces
 from tqdm import tqdm
 
-from snippets._checks import check_callable, check_generator, check_int, check_real
+from snippets._checks import check_int, check_real
+from snippets.envs import play_episode
 
 # --8<-- [start:maze]
 # The post's maze: S = start, G = goal, # = wall, . = free.
@@ -53,7 +53,58 @@ GRID_COLOR = (178, 178, 172)
 AGENT_COLOR = (222, 96, 56)
 
 
-class GridWorld(gym.Env):
+class TabularEnv(gym.Env):
+    """An MDP stored as data, Gymnasium toy-text style, and ``step()`` that reads it.
+
+    A subclass passes ``P[s][a] == [(prob, next_state, reward, terminated)]``
+    for states 0..n-1, the start state and the time limit ``max_steps``.  Moves are
+    deterministic here: each ``P[s][a]`` holds one outcome, with prob 1.0.
+    ``step()`` returns ``{"hit_wall": bool}``: True when a move that did not end
+    the episode left the agent where it was.
+    """
+
+    def __init__(
+        self,
+        P: dict[int, dict[int, list[Transition]]],
+        start_state: int,
+        max_steps: int,
+    ) -> None:
+        self.P, self.start_state = P, start_state
+        self.max_steps = check_int("max_steps", max_steps, minimum=1)
+        self.observation_space = spaces.Discrete(len(P))
+        self.action_space = spaces.Discrete(len(P[start_state]))
+        self._state: int | None = None  # None until reset()
+        self._steps = 0
+
+    def reset(
+        self, *, seed: int | None = None, options: dict[str, Any] | None = None
+    ) -> tuple[int, dict[str, Any]]:
+        """Put the agent on the start; return (observation, info).  No options."""
+        super().reset(seed=seed)  # seeds self.np_random, as Gymnasium requires
+        self._state, self._steps = self.start_state, 0
+        return self._state, {}
+
+    # --8<-- [start:step]
+    def step(self, action: int) -> tuple[int, float, bool, bool, dict[str, Any]]:
+        """Make one move; return (observation, reward, terminated, truncated, info)."""
+        if self._state is None:
+            raise gym.error.ResetNeeded("call reset() before step()")
+        if isinstance(action, bool) or not self.action_space.contains(action):
+            raise ValueError(f"action must be in {self.action_space}, got {action!r}")
+        # Look the move up in the model, so step() and P can never disagree.
+        _, next_state, reward, terminated = self.P[self._state][int(action)][0]
+        hit_wall = next_state == self._state and not terminated
+        self._state = next_state
+        self._steps += 1
+        # CRUCIAL: running out of time is truncation, not termination. The goal
+        # was not reached; the episode was just cut short.
+        truncated = self._steps >= self.max_steps and not terminated
+        return next_state, reward, terminated, truncated, {"hit_wall": hit_wall}
+
+    # --8<-- [end:step]
+
+
+class GridWorld(TabularEnv):
     """A deterministic grid world: walk from the start S to the goal G.
 
     ## Description
@@ -125,7 +176,6 @@ class GridWorld(gym.Env):
         self.step_reward = check_real("step_reward", step_reward)
         self.goal_reward = check_real("goal_reward", goal_reward)
         self.wall_reward = check_real("wall_reward", wall_reward)
-        self.max_steps = check_int("max_steps", max_steps, minimum=1)
         if render_mode is not None and render_mode not in self.metadata["render_modes"]:
             raise ValueError(
                 f"render_mode must be None or one of {self.metadata['render_modes']}, "
@@ -137,13 +187,7 @@ class GridWorld(gym.Env):
         self.start_state = self.to_state(*_find(self.layout, "S")[0])
         self.goal_state = self.to_state(*_find(self.layout, "G")[0])
         self.walls = frozenset(self.to_state(*cell) for cell in _find(self.layout, "#"))
-
-        self.observation_space = spaces.Discrete(self.n_rows * self.n_cols)
-        self.action_space = spaces.Discrete(len(ACTION_NAMES))
-        self.P = self._build_transitions()
-
-        self._state: int | None = None  # None until reset()
-        self._steps = 0
+        super().__init__(self._build_transitions(), self.start_state, max_steps)
 
     def to_state(self, row: int, col: int) -> int:
         """The state number of a cell: ``row * n_cols + col``."""
@@ -182,34 +226,6 @@ class GridWorld(gym.Env):
         return P
 
     # --8<-- [end:transitions]
-
-    def reset(
-        self, *, seed: int | None = None, options: dict[str, Any] | None = None
-    ) -> tuple[int, dict[str, Any]]:
-        """Put the agent on S; return (observation, info).  ``options`` is unused."""
-        super().reset(seed=seed)  # seeds self.np_random, as Gymnasium requires
-        self._state = self.start_state
-        self._steps = 0
-        return self._state, {}
-
-    # --8<-- [start:step]
-    def step(self, action: int) -> tuple[int, float, bool, bool, dict[str, Any]]:
-        """Make one move; return (observation, reward, terminated, truncated, info)."""
-        if self._state is None:
-            raise gym.error.ResetNeeded("call reset() before step()")
-        action = _check_action(action)
-        # Look the move up in the model, so step() and P can never disagree.
-        # Moves are deterministic: P holds a single outcome, with probability 1.
-        _, next_state, reward, terminated = self.P[self._state][action][0]
-        hit_wall = next_state == self._state and not terminated
-        self._state = next_state
-        self._steps += 1
-        # CRUCIAL: running out of time is truncation, not termination. The goal
-        # was not reached; the episode was just cut short.
-        truncated = self._steps >= self.max_steps and not terminated
-        return next_state, reward, terminated, truncated, {"hit_wall": hit_wall}
-
-    # --8<-- [end:step]
 
     def render(self) -> str | np.ndarray | None:
         """A text grid ("ansi") or an RGB image ("rgb_array") of the maze.
@@ -254,42 +270,13 @@ class GridWorld(gym.Env):
         return image
 
 
-# --8<-- [start:loop]
-# A policy maps (observation, random number generator) to an action.
-Policy = Callable[[int, np.random.Generator], int]
-
-
-class Episode(NamedTuple):
-    """What happened in one episode, step by step."""
-
-    states: list[int]  # s_0, s_1, ..., s_T (one more than there are actions)
-    actions: list[int]  # a_0, ..., a_{T-1}
-    rewards: list[float]  # rewards[t] is the reward for actions[t]
-
-
+# --8<-- [start:random_policy]
 def random_policy(obs: int, rng: np.random.Generator) -> int:
     """Ignore the observation; pick one of the four moves uniformly at random."""
-    check_generator("rng", rng, np.random.Generator)
     return int(rng.integers(len(ACTION_NAMES)))
 
 
-def run_episode(env: gym.Env, policy: Policy, seed: int) -> Episode:
-    """Play one episode of ``policy`` in ``env``, reproducibly from ``seed``."""
-    policy, seed = check_callable("policy", policy), check_int("seed", seed, minimum=0)
-    rng = np.random.default_rng(seed)  # the policy's randomness
-    obs, info = env.reset(seed=seed)  # the environment's randomness
-    states, actions, rewards = [obs], [], []
-    terminated = truncated = False
-    while not (terminated or truncated):  # CRUCIAL: either flag ends the episode
-        action = policy(obs, rng)
-        obs, reward, terminated, truncated, info = env.step(action)
-        states.append(obs)
-        actions.append(action)
-        rewards.append(float(reward))
-    return Episode(states, actions, rewards)
-
-
-# --8<-- [end:loop]
+# --8<-- [end:random_policy]
 
 
 def shortest_path_actions(env: gym.Env) -> list[int]:
@@ -385,23 +372,6 @@ def _check_layout(layout: Sequence[str]) -> tuple[str, ...]:
     return tuple(layout)
 
 
-def _check_action(action: int) -> int:
-    """Return ``action`` as a plain int, or raise if it is not one of the four moves."""
-    if isinstance(action, (bool, np.bool_)):
-        raise TypeError(f"action must be an int in 0..3, got a bool: {action!r}")
-    try:
-        action = operator.index(action)  # int, np.int64, 0-d integer array
-    except TypeError:
-        raise TypeError(
-            f"action must be an int in 0..3, got {type(action).__name__}: {action!r}"
-        ) from None
-    if action not in MOVES:
-        raise ValueError(
-            f"action must be 0 (UP), 1 (DOWN), 2 (LEFT) or 3 (RIGHT), got {action}"
-        )
-    return action
-
-
 ENV_ID = "rlhf/GridWorld-v0"
 if ENV_ID not in gym.registry:  # importing twice must not register twice
     # No max_episode_steps: the environment truncates at max_steps by itself.
@@ -414,10 +384,11 @@ def main(episodes: int = 200, seed: int = 0) -> dict[str, Any]:
     print(env.render())  # before reset(): the maze without the agent
     returns, lengths, reached = [], [], []
     for i in tqdm(range(episodes), desc="random episodes", file=sys.stderr):
-        episode = run_episode(env, random_policy, seed=seed + i)
+        rng = np.random.default_rng(seed + i)  # the policy's randomness
+        episode = play_episode(env, random_policy, rng, seed=seed + i)
         returns.append(sum(episode.rewards))
         lengths.append(len(episode.rewards))
-        reached.append(episode.states[-1] == env.goal_state)
+        reached.append(episode.terminated)
     path = shortest_path_actions(env)
     print("shortest path:", " ".join(ACTION_NAMES[a] for a in path))
     summary = {

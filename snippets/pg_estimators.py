@@ -57,8 +57,6 @@ def exact_gradient(
     into edges and walls so often that J is about -4.3.
     """
     R, T = (torch.as_tensor(x) for x in mdp_arrays(env))  # (S, A), (S, A, S)
-    logits = _check_logits(logits, R.shape)
-    gamma = check_real("gamma", gamma, low=0, high=1)
     theta = torch.tensor(logits, dtype=torch.float64, requires_grad=True)  # (S, A)
     pi = torch.softmax(theta, dim=1)  # (S, A)
     r_pi = (pi * R).sum(dim=1)  # (S,) the expected reward of one step
@@ -119,6 +117,23 @@ def sample_episodes(
 
 
 # --8<-- [start:estimate]
+def psi_weights(G: np.ndarray, V: np.ndarray, states: np.ndarray, gamma: float):
+    """Ψ_t of each estimator, for every step of every episode: (N, T) each.
+
+    ``G`` holds the returns-to-go G_t, ``V`` the exact V^π per state (a baseline),
+    ``states`` the state of every step."""
+    discount = gamma ** np.arange(G.shape[1])  # (T,) γ^t
+    return {
+        "G_0": np.repeat(G[:, :1], G.shape[1], axis=1),
+        "G_t": G,
+        "γ^t G_t": discount * G,
+        "γ^t (G_t - V(s_t))": discount * (G - V[states]),
+    }
+
+
+# --8<-- [end:estimate]
+
+
 def estimate(
     env: gym.Env,
     logits: np.ndarray,
@@ -127,8 +142,8 @@ def estimate(
     rng: np.random.Generator,
     max_steps: int = 200,
 ) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-    """For each Ψ_t of ``PSI``: the mean over ``episodes`` sampled episodes of
-    Σ_t Ψ_t ∇log π(a_t|s_t), and its standard error, each (n_states, n_actions)."""
+    """For each Ψ_t of ``psi_weights``: the mean over ``episodes`` sampled episodes
+    of Σ_t Ψ_t ∇log π(a_t|s_t), and its standard error, each (n_states, n_actions)."""
     probs = softmax_policy(logits)  # (S, A)
     ep = sample_episodes(env, probs, episodes, rng, max_steps)
     states, actions, mask = ep["states"], ep["actions"], ep["mask"]  # (N, T)
@@ -137,17 +152,10 @@ def estimate(
     for t in reversed(range(G.shape[1])):
         running = ep["rewards"][:, t] + gamma * running
         G[:, t] = running
-    discount = gamma ** np.arange(G.shape[1])  # (T,) γ^t
     V = exact_gradient(env, logits, gamma)[2]  # (S,) the exact V^π, as a baseline
-    psi = {
-        "G_0": np.repeat(G[:, :1], G.shape[1], axis=1),
-        "G_t": G,
-        "γ^t G_t": discount * G,
-        "γ^t (G_t - V(s_t))": discount * (G - V[states]),
-    }
     rows = np.arange(len(G))[:, None]  # (N, 1)
     out = {}
-    for name, weight in psi.items():
+    for name, weight in psi_weights(G, V, states, gamma).items():
         w = np.where(mask, weight, 0.0)  # (N, T) steps after the end count 0
         # Softmax: ∇_θ[s] log π(a|s) = onehot(a) - π(·|s), only in row s.
         grads = np.zeros((len(G), *probs.shape))  # (N, S, A) one estimate each
@@ -156,9 +164,6 @@ def estimate(
         sem = grads.std(axis=0, ddof=1) / np.sqrt(len(G))
         out[name] = (grads.mean(axis=0), sem)
     return out
-
-
-# --8<-- [end:estimate]
 
 
 def halfway_logits(env: GridWorld, strength: float = 1.0) -> np.ndarray:
@@ -172,15 +177,13 @@ def halfway_logits(env: GridWorld, strength: float = 1.0) -> np.ndarray:
     return logits
 
 
-def _check_logits(logits, shape: tuple[int, ...] | None = None) -> np.ndarray:
-    """``logits`` as a finite float array (n_states, n_actions), ``shape`` if given."""
+def _check_logits(logits) -> np.ndarray:
+    """``logits`` as a finite float array (n_states, n_actions)."""
     array = np.asarray(logits, dtype=np.float64)
     if array.ndim != 2 or not np.isfinite(array).all():
         raise ValueError(
             f"logits must be a finite (n_states, n_actions) array, got {array.shape}"
         )
-    if shape is not None and array.shape != tuple(shape):
-        raise ValueError(f"logits must have shape {tuple(shape)}, got {array.shape}")
     return array
 
 

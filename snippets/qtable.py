@@ -12,8 +12,6 @@ episodes it takes.
 
 from __future__ import annotations
 
-import argparse
-import json
 import sys
 import time
 from collections.abc import Iterable
@@ -26,10 +24,10 @@ import numpy as np
 from gymnasium import spaces
 from tqdm import tqdm
 
-from snippets._checks import check_generator, check_int, check_real
+from snippets._checks import check_gamma, check_int
 from snippets.bellman import bellman_target, value_iteration
+from snippets.cli import config_from, config_parser, print_summary
 from snippets.gridworld import ACTION_NAMES, MAZE, GridWorld
-from snippets.returns import _check_gamma
 
 
 # --8<-- [start:config]
@@ -51,7 +49,10 @@ class QLearningConfig:
     # --8<-- [end:config]
 
     def __post_init__(self) -> None:
-        _check_settings(self.episodes, self.alpha, self.gamma, self.epsilon, self.seed)
+        settings = (self.episodes, self.alpha, self.gamma, self.epsilon, self.seed)
+        episodes, seed = _check_settings(*settings)
+        object.__setattr__(self, "episodes", episodes)  # plain ints, numpy's or not
+        object.__setattr__(self, "seed", seed)
 
 
 # --8<-- [start:epsilon_greedy]
@@ -65,7 +66,6 @@ def epsilon_greedy(q_row: np.ndarray, epsilon: float, rng: np.random.Generator) 
         >>> sorted({epsilon_greedy(np.zeros(4), 0.0, rng) for _ in range(50)})
         [0, 1, 2, 3]
     """
-    _check_epsilon_greedy(q_row, epsilon, rng)
     if rng.random() < epsilon:
         return int(rng.integers(len(q_row)))  # explore: any action
     # CRUCIAL: break ties at random. np.argmax returns the FIRST maximum, so on
@@ -99,7 +99,6 @@ def td_update(
         >>> round(float(q[0, 0]), 4)
         0.6905
     """
-    _check_td_update(q, state, action, next_state, alpha)
     # CRUCIAL: only `terminated` stops the bootstrap. A truncated episode (out
     # of time) still had a future, so its last step bootstraps like any other.
     target = bellman_target(reward, q[next_state], gamma, terminated)
@@ -146,7 +145,7 @@ def q_learning(
     after episode 1 and after episode 100.  ``env`` needs Discrete spaces and
     must end its episodes (GridWorld truncates itself; use ``gym.make`` for a
     time limit on others).  Use ``q_learning(env, **asdict(config))`` to run
-    a ``QLearningConfig``.
+    a ``QLearningConfig``: the settings become one, so a bad one fails by name.
 
     In the maze the optimal values are positive (V*(start) = 0.90 with
     γ = 0.99), so Q = 0 starts *below* them.  Early on it still drives
@@ -155,26 +154,25 @@ def q_learning(
     ones, still 0, look best.  That is why the greedy policy is optimal after
     a handful of episodes, long before the values themselves are right.
     """
-    n_states, n_actions = _check_discrete(env)
-    episodes, seed = _check_settings(episodes, alpha, gamma, epsilon, seed)
-    keep = _check_snapshots(snapshots, episodes)
-    rng = np.random.default_rng(seed)  # all of the agent's randomness
+    cfg = QLearningConfig(episodes, alpha, gamma, epsilon, seed)  # bad ones fail here
+    n_states, n_actions, keep = _check_run(env, snapshots, cfg.episodes)
+    rng = np.random.default_rng(cfg.seed)  # all of the agent's randomness
     q = np.zeros((n_states, n_actions))  # start knowing nothing
     saved = {0: q.copy()} if 0 in keep else {}
-    returns, lengths = np.zeros(episodes), np.zeros(episodes, dtype=np.int64)
-    bar = tqdm(
-        range(episodes), desc="Q-learning", file=sys.stderr, disable=not progress
-    )
+    returns, lengths = np.zeros(cfg.episodes), np.zeros(cfg.episodes, dtype=np.int64)
+    bar = tqdm(range(cfg.episodes), "Q-learning", disable=not progress, file=sys.stderr)
     for episode in bar:
         # Seed the environment once, on the first reset; later resets continue
         # its random stream (the Gymnasium convention).
-        state, _ = env.reset(seed=seed if episode == 0 else None)
+        state, _ = env.reset(seed=cfg.seed if episode == 0 else None)
         terminated = truncated = False
         while not (terminated or truncated):
-            action = epsilon_greedy(q[state], epsilon, rng)
+            action = epsilon_greedy(q[state], cfg.epsilon, rng)
             next_state, reward, terminated, truncated, _ = env.step(action)
             reward = float(reward)
-            td_update(q, state, action, reward, next_state, terminated, alpha, gamma)
+            td_update(
+                q, state, action, reward, next_state, terminated, cfg.alpha, cfg.gamma
+            )
             returns[episode] += reward
             lengths[episode] += 1
             state = next_state
@@ -198,7 +196,6 @@ def greedy_policy(q: np.ndarray) -> np.ndarray:
 
     DOWN where down scores best, and UP, by the tie rule, where all are 0.
     """
-    q = _check_q_table(q)
     return np.argmax(q, axis=1)
 
 
@@ -214,9 +211,9 @@ def greedy_return(
     environment (the maze, FrozenLake with ``is_slippery=False``).  Stops after
     ``max_steps`` moves if the environment never ends the episode.
     """
-    gamma = _check_gamma(gamma)
+    gamma = check_gamma(gamma)
     n_states, _ = _check_discrete(env)
-    policy = greedy_policy(q)
+    policy = greedy_policy(_check_q_table(q))
     if len(policy) != n_states:
         raise ValueError(
             f"q must have a row per state of env ({n_states}), got {len(policy)}"
@@ -310,32 +307,9 @@ def _check_settings(
     return int(episodes), int(seed)
 
 
-def _check_epsilon_greedy(q_row: np.ndarray, epsilon: float, rng) -> None:
-    q_row = np.asarray(q_row)
-    if q_row.ndim != 1 or q_row.size == 0 or q_row.dtype.kind not in "iuf":
-        raise ValueError(
-            f"q_row must be a 1-D array of Q-values, got shape {q_row.shape}"
-        )
-    check_real("epsilon", epsilon, low=0.0, high=1.0)
-    check_generator("rng", rng, np.random.Generator)
-
-
-def _check_td_update(
-    q: np.ndarray, state: int, action: int, next_state: int, alpha: float
-) -> None:
-    q = _check_q_table(q)
-    n_states, n_actions = q.shape
-    for name, value, n in (
-        ("state", state, n_states),
-        ("next_state", next_state, n_states),
-        ("action", action, n_actions),
-    ):
-        if check_int(name, value, minimum=0) >= n:
-            raise ValueError(
-                f"{name} must be < {n} (the Q-table's shape is {q.shape}), got {value}"
-            )
-    if not 0.0 < check_real("alpha", alpha) <= 1.0:
-        raise ValueError(f"alpha must be in (0, 1], got {alpha!r}")
+def _check_run(env: gym.Env, snapshots: Iterable[int], episodes: int):
+    """(n_states, n_actions, the snapshots to keep) for a Q-learning run."""
+    return (*_check_discrete(env), _check_snapshots(snapshots, episodes))
 
 
 def _check_snapshots(snapshots: Iterable[int], episodes: int) -> frozenset[int]:
@@ -375,16 +349,13 @@ def _parse_layout(text: str) -> tuple[str, ...]:
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     """Train on a maze; report when the greedy policy became optimal (JSON last)."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    defaults = QLearningConfig()
-    parser.add_argument("--episodes", type=int, default=defaults.episodes)
-    parser.add_argument("--seed", type=int, default=defaults.seed)
+    parser = config_parser(QLearningConfig)
     parser.add_argument(
         "--layout", type=_parse_layout, default=MAZE, help="rows joined by commas"
     )
     args = parser.parse_args(argv)
-    config = QLearningConfig(episodes=args.episodes, seed=args.seed)
-    env = GridWorld(args.layout)
+    config = config_from(parser, args, QLearningConfig, check=lambda _: _maze(args))
+    env = _maze(args)
 
     start = time.perf_counter()
     every_episode = range(1, config.episodes + 1)
@@ -408,8 +379,11 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         "wall_s": round(wall_s, 3),
         "seed": config.seed,
     }
-    print(json.dumps(summary))
-    return summary
+    return print_summary(summary)
+
+
+def _maze(args) -> GridWorld:
+    return GridWorld(args.layout)
 
 
 if __name__ == "__main__":

@@ -24,13 +24,11 @@ Run ``python -m snippets.reinforce --env-id CartPole-v1 --seed 1``, or
 
 from __future__ import annotations
 
-import argparse
-import dataclasses
-import json
 import sys
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import partial
 
 import gymnasium as gym
 import numpy as np
@@ -40,15 +38,10 @@ from torch.distributions import Categorical, Distribution, Normal
 from tqdm import tqdm
 
 import snippets.gridworld  # noqa: F401  (registers rlhf/GridWorld-v0)
-from snippets._checks import (
-    check_generator,
-    check_instance,
-    check_int,
-    check_positive,
-    check_shape,
-    check_sizes,
-)
-from snippets.dqn import _in_features, _space_size, make_env
+from snippets import cli
+from snippets._checks import check_instance
+from snippets.dqn import mlp
+from snippets.envs import make_env, play_episode, space_size
 from snippets.returns import returns_to_go
 
 STEERING_ID = "rlhf/Steering-v0"
@@ -187,21 +180,12 @@ PRESETS = {MAZE_CONFIG.env_id: MAZE_CONFIG, STEERING_CONFIG.env_id: STEERING_CON
 
 
 # --8<-- [start:policies]
-def mlp(in_dim: int, out_dim: int, hidden_sizes: tuple[int, ...]) -> nn.Sequential:
-    check_sizes(in_dim=in_dim, out_dim=out_dim, hidden_sizes=hidden_sizes)
-    layers, width = [], in_dim
-    for hidden in hidden_sizes:
-        layers += [nn.Linear(width, hidden), nn.ReLU()]
-        width = hidden
-    return nn.Sequential(*layers, nn.Linear(width, out_dim))
-
-
+# mlp() is the Q-network's: Linear layers with a ReLU between them (DQN page).
 class CategoricalPolicy(nn.Module):
     """Discrete actions: the network outputs one logit per action; softmax → π(a|s)."""
 
     def __init__(self, obs_dim: int, n_actions: int, hidden_sizes=(128,)) -> None:
         super().__init__()
-        check_sizes(obs_dim=obs_dim, n_actions=n_actions)
         self.net = mlp(obs_dim, n_actions, hidden_sizes)
 
     def forward(self, obs: torch.Tensor) -> Categorical:
@@ -215,10 +199,8 @@ class GaussianPolicy(nn.Module):
 
     def __init__(self, obs_dim: int, act_dim: int, hidden_sizes=(32,), init_std=15.0):
         super().__init__()
-        check_sizes(obs_dim=obs_dim, act_dim=act_dim)
         self.net = mlp(obs_dim, act_dim, hidden_sizes)
         # Learn log σ, not σ: any real number is a valid log σ, σ = exp(·) > 0.
-        init_std = check_positive("init_std", init_std)
         self.log_std = nn.Parameter(torch.full((act_dim,), float(np.log(init_std))))
 
     def forward(self, obs: torch.Tensor) -> Normal:
@@ -226,9 +208,13 @@ class GaussianPolicy(nn.Module):
         return Normal(mean, self.log_std.exp().expand_as(mean))  # (B, act_dim) each
 
 
+# --8<-- [start:play_episode]
 def sample_action(policy: nn.Module, obs: np.ndarray, generator: torch.Generator):
-    """Draw a ~ π(·|obs) with ``generator``, so the same seed gives the same actions."""
-    check_generator("generator", generator, torch.Generator)
+    """Draw a ~ π(·|obs) with ``generator``, so the same seed gives the same actions.
+
+    ``partial(sample_action, policy)`` is a policy for ``play_episode``, the loop
+    every agent on the site plays its episodes with.
+    """
     with torch.no_grad():
         dist = policy(torch.as_tensor(obs, dtype=torch.float32)[None])
         if isinstance(dist, Categorical):
@@ -237,9 +223,11 @@ def sample_action(policy: nn.Module, obs: np.ndarray, generator: torch.Generator
         return (dist.mean + dist.stddev * noise)[0].numpy()  # (act_dim,)
 
 
+# --8<-- [end:play_episode]
+
+
 def log_prob(dist: Distribution, actions: torch.Tensor) -> torch.Tensor:
     """log π(a_t|s_t) per step, (T,); a Gaussian's dimensions are summed."""
-    check_instance("dist", dist, Distribution, "a torch Distribution")
     logp = dist.log_prob(actions)
     return logp if isinstance(dist, Categorical) else logp.sum(-1)
 
@@ -260,8 +248,6 @@ def batch_returns(
     γ^(T-t) V(s_T) more.  Example: rewards [1, 1] cut off where V = 10, γ = 0.5:
     G_1 = 1 + 0.5 * 10 = 6 and G_0 = 1 + 0.5 * 6 = 4.
     """
-    if len(episodes_rewards) == 0:
-        raise ValueError("episodes_rewards is empty; it needs at least one episode")
     G = []
     for i, rewards in enumerate(episodes_rewards):
         g = returns_to_go(rewards, gamma)  # (T_i,)
@@ -293,7 +279,6 @@ def reinforce_weights(
     """
     weights = batch_returns(episodes_rewards, gamma, last_values)  # (T,) G_t
     if values is not None:
-        check_shape("values", tuple(values.shape), tuple(weights.shape))
         weights = weights - values.detach()  # (T,) G_t - V(s_t): a label, no gradient
     if weight_by_gamma_t:
         # Not a second discount: G_t discounts the rewards after step t, γ^t
@@ -311,8 +296,6 @@ def reinforce_weights(
 # --8<-- [start:update]
 def policy_loss(log_probs: torch.Tensor, weights: torch.Tensor, n_episodes: int):
     """-(1/N) Σ_episodes Σ_t weight_t log π(a_t|s_t): its gradient is -∇J."""
-    check_int("n_episodes", n_episodes, minimum=1)
-    check_shape("weights", tuple(weights.shape), tuple(log_probs.shape))
     # CRUCIAL: minus, because optimisers minimise and we want to climb J.
     return -(weights * log_probs).sum() / n_episodes  # log_probs, weights: (T,)
 
@@ -320,7 +303,6 @@ def policy_loss(log_probs: torch.Tensor, weights: torch.Tensor, n_episodes: int)
 # --8<-- [end:update]
 
 
-# --8<-- [start:train]
 @dataclass(frozen=True, eq=False)
 class ReinforceResult:
     """What a run produced: the trained policy and how it got there."""
@@ -332,34 +314,13 @@ class ReinforceResult:
     wall_s: float
 
 
-# --8<-- [start:play_episode]
-def play_episode(env, policy, generator, seed=None):
-    """One episode with the current policy: (observations, actions, rewards,
-    cut_at), where cut_at is the state the time limit stopped it in, or None if
-    the episode really ended."""
-    obs, _ = env.reset(seed=seed)
-    observations, actions, rewards, done = [], [], [], False
-    while not done:
-        action = sample_action(policy, obs, generator)
-        observations.append(obs)
-        actions.append(action)
-        obs, reward, terminated, truncated, _ = env.step(action)
-        rewards.append(float(reward))
-        done = terminated or truncated
-    return observations, actions, rewards, (None if terminated else obs)
-
-
-# --8<-- [end:play_episode]
-
-
 def value_at(value_net: nn.Module, obs) -> float:
-    """V(obs) as a plain number, or 0.0 for None (an episode that really ended)."""
-    if obs is None:
-        return 0.0
+    """V(obs) as a plain number."""
     with torch.no_grad():
         return float(value_net(torch.as_tensor(obs, dtype=torch.float32)[None]))
 
 
+# --8<-- [start:train]
 def train(cfg: ReinforceConfig, progress: bool = False) -> ReinforceResult:
     """Train on ``cfg.env_id``: play ``batch_episodes`` episodes, update, repeat."""
     check_instance("cfg", cfg, ReinforceConfig, "a ReinforceConfig")
@@ -367,38 +328,43 @@ def train(cfg: ReinforceConfig, progress: bool = False) -> ReinforceResult:
     torch.manual_seed(cfg.seed)  # the networks' initial weights
     generator = torch.Generator().manual_seed(cfg.seed)  # the sampled actions
     env = make_env(cfg.env_id)
-    obs_dim = _space_size(env.observation_space)
+    obs_dim = space_size(env.observation_space)
     policy: nn.Module
     if isinstance(env.action_space, gym.spaces.Discrete):
         policy = CategoricalPolicy(obs_dim, int(env.action_space.n), cfg.hidden_sizes)
     else:
-        act_dim = _space_size(env.action_space)
+        act_dim = space_size(env.action_space)
         policy = GaussianPolicy(obs_dim, act_dim, cfg.hidden_sizes, cfg.init_std)
     optimizer = torch.optim.Adam(policy.parameters(), lr=cfg.learning_rate)
     value_net = mlp(obs_dim, 1, cfg.hidden_sizes) if cfg.baseline == "value" else None
     if value_net is not None:
         value_opt = torch.optim.Adam(value_net.parameters(), lr=cfg.value_learning_rate)
 
+    act = partial(sample_action, policy)  # π(·|obs), for the loop all agents share
     returns, running, solved_at, batch = [], [], None, []
     r = cfg.running_start
     bar = tqdm(range(cfg.episodes), "reinforce", disable=not progress, file=sys.stderr)
     for episode in bar:
         seed = cfg.seed if episode == 0 else None  # seed the env once, at the start
-        batch.append(play_episode(env, policy, generator, seed))
-        returns.append(sum(batch[-1][2]))
+        batch.append(play_episode(env, act, generator, seed))
+        returns.append(sum(batch[-1].rewards))
         r = cfg.running_weight * returns[-1] + (1 - cfg.running_weight) * r
         running.append(r)
         if solved_at is None and r > cfg.solve_threshold:
             solved_at = episode + 1
         bar.set_postfix(ret=round(returns[-1], 2), running=round(r, 2), refresh=False)
         if len(batch) == cfg.batch_episodes:
-            obs = torch.as_tensor(np.concatenate([b[0] for b in batch]))  # (T, obs_dim)
-            acts = np.concatenate([b[1] for b in batch])  # (T,) or (T, act_dim)
-            actions, rewards = torch.as_tensor(acts), [b[2] for b in batch]
+            obs = torch.as_tensor(np.concatenate([b.observations for b in batch]))
+            acts = np.concatenate([b.actions for b in batch])  # (T,) or (T, act_dim)
+            actions, rewards = torch.as_tensor(acts), [b.rewards for b in batch]
             values = None if value_net is None else value_net(obs).squeeze(-1)  # (T,)
             last_values = None
             if value_net is not None and cfg.bootstrap_truncated:
-                last_values = [value_at(value_net, b[3]) for b in batch]
+                # V(s_T) where the time limit cut an episode; 0 after a real end
+                last_values = [
+                    0.0 if b.terminated else value_at(value_net, b.final_obs)
+                    for b in batch
+                ]
             weights = reinforce_weights(
                 rewards,
                 cfg.gamma,
@@ -433,15 +399,8 @@ def train(cfg: ReinforceConfig, progress: bool = False) -> ReinforceResult:
 # --8<-- [end:train]
 
 
-train_reinforce = train  # the name the pages use
-
-
 def summary(cfg: ReinforceConfig, result: ReinforceResult) -> dict:
     """A run's outcome as plain JSON-able numbers (what the CLI prints)."""
-    check_instance("cfg", cfg, ReinforceConfig, "a ReinforceConfig")
-    check_instance(
-        "result", result, ReinforceResult, "a ReinforceResult (what train returns)"
-    )
     out = {
         "env_id": cfg.env_id,
         "seed": cfg.seed,
@@ -452,43 +411,23 @@ def summary(cfg: ReinforceConfig, result: ReinforceResult) -> dict:
     }
     if isinstance(result.policy, GaussianPolicy):
         with torch.no_grad():
-            obs = torch.ones(1, _in_features(result.policy))
+            obs = torch.ones(1, result.policy.net[0].in_features)
             out["mean"] = round(float(result.policy(obs).mean[0, 0]), 4)
             out["std"] = round(float(result.policy.log_std.exp()[0]), 4)
     return out
 
 
 def parse_config(argv: list[str] | None = None) -> ReinforceConfig:
-    """A ReinforceConfig from command-line flags, one per field (``--episodes 500``).
-
-    Flags left out take the env's preset (``MAZE_CONFIG``, ``STEERING_CONFIG``),
-    or the CartPole defaults.
-    """
-    parser = argparse.ArgumentParser(
-        description="Train REINFORCE; the last line is JSON."
-    )
-    for f in dataclasses.fields(ReinforceConfig):
-        flag = "--" + f.name.replace("_", "-")
-        if f.name == "hidden_sizes":
-            parser.add_argument(flag, type=int, nargs="+")
-        elif f.type == "bool":
-            parser.add_argument(flag, action=argparse.BooleanOptionalAction)
-        else:
-            kind = {"int": int, "float": float, "str": str}[str(f.type)]
-            parser.add_argument(flag, type=kind, help=f"default: {f.default}")
-    given = {k: v for k, v in vars(parser.parse_args(argv)).items() if v is not None}
-    if "hidden_sizes" in given:
-        given["hidden_sizes"] = tuple(given["hidden_sizes"])
-    env_id = given.get("env_id", ReinforceConfig.env_id)
-    preset = PRESETS.get(env_id, ReinforceConfig(env_id=env_id))
-    return dataclasses.replace(preset, **given)
+    """The config the command line asks for: one flag per field (``--episodes
+    500``); flags left out take the env's preset (``MAZE_CONFIG``,
+    ``STEERING_CONFIG``), or the CartPole defaults."""
+    check = lambda cfg: make_env(cfg.env_id).close()  # noqa: E731  (the env exists)
+    return cli.parse_config(ReinforceConfig, argv, PRESETS, check)
 
 
 def main(argv: list[str] | None = None) -> dict:
     cfg = parse_config(argv)
-    out = summary(cfg, train(cfg, progress=True))
-    print(json.dumps(out))
-    return out
+    return cli.print_summary(summary(cfg, train(cfg, progress=True)))
 
 
 if __name__ == "__main__":

@@ -5,7 +5,6 @@ from __future__ import annotations
 import doctest
 import itertools
 import json
-import math
 from fractions import Fraction
 
 import numpy as np
@@ -179,71 +178,20 @@ def test_counted_passes_arguments_and_results_through():
     assert [double(1), double(2.5)] == [2, 5.0] and double.calls == 2
 
 
-# --- Bad input ---------------------------------------------------------------------------------
+# --- Bad input, at the entry point --------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
-    ("probs", "error", "message"),
+    ("kwargs", "error", "message"),
     [
-        ([0.5, 0.5], ValueError, r"policy must be 3 probabilities \(rock, paper, scissors\), got shape \(2,\)"),
-        ([[1, 0, 0]], ValueError, r"policy must be 3 probabilities .*, got shape \(1, 3\)"),
-        ([0.5, 0.6, -0.1], ValueError, "policy must be finite and non-negative"),
-        ([math.nan, 0.5, 0.5], ValueError, "policy must be finite and non-negative"),
-        ([0.2, 0.2, 0.2], ValueError, "policy must sum to 1, got 0.6"),
-        ("rps", TypeError, "policy must be 3 probabilities, not str"),
-        ([True, False, False], TypeError, "policy must hold real numbers"),
-        (["a", "b", "c"], TypeError, "policy must hold real numbers"),
+        ({"games": 0}, ValueError, "^games must be at least 1"),
+        ({"games": 10.0}, TypeError, "^games must be an int"),
+        ({"seed": -1}, ValueError, "^seed must be at least 0"),
     ],
 )
-def test_bad_policies_raise_naming_the_parameter(probs, error, message):
+def test_bad_settings_of_the_demo(kwargs, error, message):
     with pytest.raises(error, match=message):
-        expected_payoff(probs, UNIFORM)
-    with pytest.raises(error, match=message.replace("policy", "opponent")):
-        expected_payoff(UNIFORM, probs)
-    with pytest.raises(error, match=message):
-        best_response(probs)
-
-
-@pytest.mark.parametrize(
-    ("move", "error", "message"),
-    [
-        (3, ValueError, r"move must be 0 \(rock\), 1 \(paper\) or 2 \(scissors\), got 3"),
-        (-1, ValueError, "move must be 0"),
-        (1.0, TypeError, "move must be an int"),
-        (True, TypeError, "move must be an int"),
-        ("rock", TypeError, "move must be an int"),
-    ],
-)
-def test_bad_moves(move, error, message):
-    with pytest.raises(error, match=message):
-        always(move)
-
-
-@pytest.mark.parametrize(
-    ("games", "error", "message"),
-    [(0, ValueError, "games must be at least 1"), (10.0, TypeError, "games must be an int")],
-)
-def test_bad_game_counts(games, error, message):
-    with pytest.raises(error, match=message):
-        play(UNIFORM, UNIFORM, games, seed=0)
-
-
-@pytest.mark.parametrize(
-    ("args", "error", "message"),
-    [
-        ((0, 45, "0.7"), ValueError, "high - low must be a non-negative multiple of step"),
-        ((45, 0, "1"), ValueError, "high - low must be a non-negative multiple of step"),
-        ((0, 45, 0), ValueError, "step must be > 0"),
-        ((0, 45, "-1"), ValueError, "step must be > 0"),
-        ((0, math.inf, 1), ValueError, "high must be a finite number"),
-        ((0, 45, "abc"), ValueError, "step must be a finite number"),
-        ((None, 45, 1), TypeError, "low must be a number"),
-        ((0, 45, True), TypeError, "step must be a number"),
-    ],
-)
-def test_bad_grids(args, error, message):
-    with pytest.raises(error, match=message):
-        grid_size(*args)
+        argmax_limits.main(**kwargs)
 
 
 # --- The demo -------------------------------------------------------------------------------------

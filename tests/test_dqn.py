@@ -17,18 +17,17 @@ from snippets.dqn import (
     MAZE_CONFIG,
     Batch,
     DQNConfig,
-    OneHot,
     QNetwork,
     ReplayBuffer,
     epsilon_at,
     evaluate,
     greedy_action,
-    make_env,
     td_target,
     train,
     train_step,
     update_target,
 )
+from snippets.envs import OneHot, make_env
 from snippets.gridworld import DOWN, ENV_ID, RIGHT, UP, GridWorld, shortest_path_actions
 from tests.demo import run_demo
 
@@ -378,11 +377,6 @@ def test_batched_evaluate_matches_one_episode_after_another(seed):
     assert len(lengths) > 1  # the episodes really did end at different times
 
 
-def test_evaluate_needs_an_environment():
-    with pytest.raises(ValueError, match="^envs must hold at least one environment"):
-        evaluate(QNetwork(4, 2, (16,)), [])
-
-
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_dqn_learns_the_maze(seed):
     result = train(dataclasses.replace(MAZE_CONFIG, seed=seed))
@@ -418,14 +412,21 @@ def test_an_eval_every_that_does_not_divide_total_steps_still_evaluates_at_the_e
 # --- The command line ---------------------------------------------------------------------------
 
 
-def test_parse_config_uses_the_preset_for_the_env_and_the_flags_on_top():
+def test_parse_config_uses_the_preset_for_the_env_and_the_flags_on_top(capsys):
     assert dqn.parse_config([]) == DQNConfig()
     maze = dqn.parse_config(["--env-id", ENV_ID, "--seed", "4", "--hidden-sizes", "32", "16"])
     assert maze == dataclasses.replace(MAZE_CONFIG, seed=4, hidden_sizes=(32, 16))
     cartpole = dqn.parse_config(["--total-steps", "1000", "--learning-rate", "1e-3", "--loss", "huber"])
     assert (cartpole.total_steps, cartpole.learning_rate, cartpole.loss) == (1000, 1e-3, "huber")
-    with pytest.raises(ValueError, match=r"^gamma must be in \[0, 1\]"):
-        dqn.parse_config(["--gamma", "2"])
+    for flags, message in (
+        (["--gamma", "2"], "error: gamma must be in [0, 1], got 2.0"),
+        (["--env-id", "NoSuchEnv-v0"], "error: env_id 'NoSuchEnv-v0' is not a registered environment"),
+    ):
+        with pytest.raises(SystemExit) as exited:
+            dqn.parse_config(flags)
+        assert exited.value.code == 2
+        err = capsys.readouterr().err
+        assert len(err.splitlines()) == 1 and message in err
 
 
 def test_main_prints_one_json_line(capsys):

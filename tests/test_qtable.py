@@ -372,9 +372,9 @@ def test_environments_without_discrete_spaces_raise_type_error():
         (np.array([[True, False]]), TypeError, "q must hold real numbers"),
     ],
 )
-def test_bad_q_tables_for_greedy_policy(q, error, message):
+def test_bad_q_tables_for_greedy_return(q, error, message):
     with pytest.raises(error, match=message):
-        greedy_policy(q)
+        greedy_return(GridWorld(MAZE), q, 0.9)
 
 
 # --- The demo -----------------------------------------------------------------------------------------
