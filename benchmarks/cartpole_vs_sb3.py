@@ -348,12 +348,12 @@ def run_seed(agent: str, seed: int, steps: int) -> dict:
         history, run, evals, counters = run_ours(seed, steps)
     else:
         history, run, evals, counters = run_sb3(agent, seed, steps)
-    reached = [s for s, mean in history if mean >= PROTOCOL.success_threshold]
+    reached = [s for s, mean in history if mean >= PROTOCOL.solve_threshold]
     train_wall, train_cpu = run.wall - evals.wall, run.cpu - evals.cpu
     gradient_steps = counters["gradient_steps"]
     return {
         "seed": seed,
-        "steps_to_success": reached[0] if reached else None,
+        "steps_to_solve": reached[0] if reached else None,
         "best_eval": round(max(mean for _, mean in history), 4),
         "final_eval": round(history[-1][1], 4),
         "train_wall_s": round(train_wall, 2),
@@ -463,7 +463,7 @@ def micro_measure(agents: list[str], steps: int, repeats: int, seed: int) -> dic
 def hyperparameters(agent: str) -> dict:
     if agent == "ours_dqn":
         config = dataclasses.asdict(PROTOCOL)
-        for protocol in ("env_id", "seed", "total_steps", "eval_every", "eval_episodes", "success_threshold"):
+        for protocol in ("env_id", "seed", "total_steps", "eval_every", "eval_episodes", "solve_threshold"):
             del config[protocol]  # the protocol: top-level keys of the result
         return {k: list(v) if isinstance(v, tuple) else v for k, v in config.items()}
     if agent == "sb3_dqn":
@@ -507,7 +507,7 @@ def source(agent: str) -> str:
 
 def median_steps(runs: list[dict]) -> int | None:
     # A seed that never succeeded counts as "more than the budget" in the median.
-    median = statistics.median([r["steps_to_success"] or float("inf") for r in runs])
+    median = statistics.median([r["steps_to_solve"] or float("inf") for r in runs])
     return None if median == float("inf") else int(median)
 
 
@@ -518,7 +518,7 @@ def table(runs: list[dict]) -> str:
         "|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in runs:
-        reached = f"{r['steps_to_success']:,}" if r["steps_to_success"] is not None else "-"
+        reached = f"{r['steps_to_solve']:,}" if r["steps_to_solve"] is not None else "-"
         per_step = f"{r['train_ms_per_gradient_step']:.2f}" if r["train_ms_per_gradient_step"] is not None else "-"
         lines.append(
             f"| {r['seed']} | {reached} | {r['best_eval']:.1f} | {r['final_eval']:.1f} | {r['train_wall_s']:.1f} "
@@ -535,7 +535,7 @@ def summary_table(summary: dict) -> str:
         "|:---|---:|---:|---:|---:|---:|---:|",
     ]
     for agent, s in summary.items():
-        steps = f"{s['median_steps_to_success']:,}" if s["median_steps_to_success"] is not None else "-"
+        steps = f"{s['median_steps_to_solve']:,}" if s["median_steps_to_solve"] is not None else "-"
         per_step = s["median_train_ms_per_gradient_step"]
         lines.append(
             f"| {LABELS[agent]} | {s['success_rate']} | {steps} | {s['median_train_wall_s']:.1f} "
@@ -588,12 +588,12 @@ def main(argv: list[str] | None = None) -> dict:
 
     summary = {}
     for agent in agents:
-        solved = sum(r["steps_to_success"] is not None for r in runs[agent])
+        solved = sum(r["steps_to_solve"] is not None for r in runs[agent])
         per_step = [r["train_ms_per_gradient_step"] for r in runs[agent] if r["gradient_steps"]]
         cpu_per_step = [r["train_cpu_ms_per_gradient_step"] for r in runs[agent] if r["gradient_steps"]]
         summary[agent] = {
             "success_rate": f"{solved}/{len(runs[agent])}",
-            "median_steps_to_success": median_steps(runs[agent]),
+            "median_steps_to_solve": median_steps(runs[agent]),
             "median_train_wall_s": round(statistics.median(r["train_wall_s"] for r in runs[agent]), 2),
             "median_gradient_steps": statistics.median(r["gradient_steps"] for r in runs[agent]),
             "median_train_ms_per_gradient_step": round(statistics.median(per_step), 4) if per_step else None,
@@ -607,7 +607,7 @@ def main(argv: list[str] | None = None) -> dict:
     if micro is not None:
         print(f"\n### one gradient step alone, {micro['steps']:,} steps x {micro['repeats']}\n\n{micro_table(micro)}")
     print(
-        f"\nsuccess: greedy mean over {PROTOCOL.eval_episodes} episodes >= {PROTOCOL.success_threshold:g}, "
+        f"\nsuccess: greedy mean over {PROTOCOL.eval_episodes} episodes >= {PROTOCOL.solve_threshold:g}, "
         f"evaluated every {PROTOCOL.eval_every:,} of {args.steps:,} steps; "
         f"{wall:.0f} s wall with {args.workers} workers; load average {before} -> {loadavg()}"
     )
@@ -619,7 +619,7 @@ def main(argv: list[str] | None = None) -> dict:
         "steps": args.steps,
         "eval_every": PROTOCOL.eval_every,
         "eval_episodes": PROTOCOL.eval_episodes,
-        "threshold": PROTOCOL.success_threshold,
+        "threshold": PROTOCOL.solve_threshold,
         "seeds": args.seeds,
         "workers": args.workers,
         "wall_s": round(wall, 1),

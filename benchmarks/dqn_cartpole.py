@@ -52,7 +52,7 @@ def table(runs: list[dict], cfg: DQNConfig) -> str:
         "|---:|---:|---:|---:|---:|---:|",
     ]
     for r in runs:
-        reached = f"{r['steps_to_success']:,}" if r["steps_to_success"] is not None else "-"
+        reached = f"{r['steps_to_solve']:,}" if r["steps_to_solve"] is not None else "-"
         lines.append(
             f"| {r['seed']} | {reached} | {r['best_eval_mean_return']:.1f} | {r['eval_mean_return']:.1f} "
             f"| {r['env_steps']:,} | {r['wall_s']:.1f} |"
@@ -73,10 +73,10 @@ def main(argv: list[str] | None = None) -> dict:
         runs = list(pool.map(run_seed, args.seeds))
     wall = time.perf_counter() - started
 
-    solved = sum(r["steps_to_success"] is not None for r in runs)
+    solved = sum(r["steps_to_solve"] is not None for r in runs)
     print(table(runs, cfg))
     print(
-        f"\n{solved}/{len(runs)} seeds reached >= {cfg.success_threshold:g} "
+        f"\n{solved}/{len(runs)} seeds reached >= {cfg.solve_threshold:g} "
         f"(greedy mean over {cfg.eval_episodes} episodes) within {cfg.total_steps:,} steps; "
         f"{wall:.0f} s wall with {args.workers} workers"
     )

@@ -198,14 +198,14 @@ def table_bench_dqn(seed: int) -> str:
     ]
     for key, agent in r["agents"].items():
         s = r["summary"][key]
-        per_seed = ", ".join(_int(run["steps_to_success"]) for run in agent["runs"])
+        per_seed = ", ".join(_int(run["steps_to_solve"]) for run in agent["runs"])
         per_step = s["median_train_ms_per_gradient_step"], s["median_train_cpu_ms_per_gradient_step"]
         rows.append(
             _row(
                 [
                     agent["label"],
                     s["success_rate"],
-                    _int(s["median_steps_to_success"]),
+                    _int(s["median_steps_to_solve"]),
                     per_seed,
                     f"{_seconds(s['median_train_wall_s'])} ({_seconds(s['median_train_cpu_s'])})",
                     _gradient_steps(agent["runs"]),
@@ -287,7 +287,7 @@ def num_bench_reinforce_criterion(seed: int) -> str:
 
 
 def _reached(s: dict) -> str:
-    steps = s["median_steps_to_success"]
+    steps = s["median_steps_to_solve"]
     return f"{s['success_rate']} seeds" + ("" if steps is None else f", median {steps:,} steps")
 
 

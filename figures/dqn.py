@@ -18,6 +18,7 @@ import numpy as np
 
 from figures import _runs
 from figures._style import INK, MUTED, PALETTE, new_figure, save
+from snippets.bellman import value_iteration
 from snippets.dqn import MAZE_CONFIG, DQNConfig, summary, train
 from snippets.envs import OneHot
 from snippets.gridworld import GridWorld
@@ -67,7 +68,7 @@ def fig_dqn_learning_curve(out_dir: Path, seed: int) -> Path:
     band = f"min–max over {len(runs)} seeds"
     ax.fill_between(steps, means.min(0), means.max(0), color=BLUE, alpha=0.12, lw=0, label=band)
     ax.plot(steps, means.mean(0), color=BLUE, lw=2.2, marker="o", markersize=3.5, label="mean")
-    ax.axhline(cfg.success_threshold, color=ORANGE, ls="--", lw=1.3, label=f"solved: {cfg.success_threshold:g}")
+    ax.axhline(cfg.solve_threshold, color=ORANGE, ls="--", lw=1.3, label=f"solved: {cfg.solve_threshold:g}")
     ax.set_xlim(0, cfg.total_steps * 1.06)
     ax.set_ylim(0, 520)
     ax.set_xlabel("environment steps")
@@ -86,11 +87,11 @@ def table_dqn_cartpole_seeds(seed: int) -> str:
     runs = cartpole_runs(seed)
     cfg = DQNConfig()
     lines = [
-        f"| seed | steps to reach {cfg.success_threshold:g} | best eval | final eval | training episodes |",
+        f"| seed | steps to reach {cfg.solve_threshold:g} | best eval | final eval | training episodes |",
         "|---:|---:|---:|---:|---:|",
     ]
     for run in runs:
-        reached = f"{run['steps_to_success']:,}" if run["steps_to_success"] is not None else "not reached"
+        reached = f"{run['steps_to_solve']:,}" if run["steps_to_solve"] is not None else "not reached"
         lines.append(
             f"| {run['seed']} | {reached} | {run['best_eval_mean_return']:.1f} "
             f"| {run['eval_mean_return']:.1f} | {run['episodes']:,} |"  # no wall time: the page must not vary
@@ -100,14 +101,14 @@ def table_dqn_cartpole_seeds(seed: int) -> str:
 
 def num_dqn_cartpole_success(seed: int) -> str:
     runs = cartpole_runs(seed)
-    solved = sum(run["steps_to_success"] is not None for run in runs)
+    solved = sum(run["steps_to_solve"] is not None for run in runs)
     return f"{solved} of {len(runs)}"
 
 
 def num_dqn_instability(seed: int) -> str:
     """How often a run that had reached the threshold fell back below it at a later evaluation."""
     runs = cartpole_runs(seed)
-    threshold = DQNConfig().success_threshold
+    threshold = DQNConfig().solve_threshold
     fell, worst = 0, None
     for run in runs:
         means = [m for _, m in run["eval_history"]]
@@ -141,17 +142,7 @@ def num_dqn_maze_value_range(seed: int) -> str:
 
 def maze_optimal_values(gamma: float) -> np.ndarray:
     """V*(s) of the maze by value iteration on its model ``P``: the exact answer DQN should find."""
-    env = GridWorld()
-    values = np.zeros(env.observation_space.n)
-    for _ in range(1_000):
-        new = np.zeros_like(values)
-        for s in range(len(values)):
-            outcomes = [env.P[s][a][0] for a in env.P[s]]  # (prob, next state, reward, terminated)
-            new[s] = max(r + gamma * (0.0 if done else values[s2]) for _, s2, r, done in outcomes)
-        if np.max(np.abs(new - values)) < 1e-12:
-            break
-        values = new
-    return values
+    return value_iteration(GridWorld(), gamma, tol=1e-12).v
 
 
 def fig_dqn_maze_q_values(out_dir: Path, seed: int) -> Path:

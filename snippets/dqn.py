@@ -93,7 +93,7 @@ class DQNConfig:
     eval_episodes: int = 20
     """episodes per evaluation: one in each of this many evaluation environments,
     seeded once (seed + 10,000 + i), apart from the training environment"""
-    success_threshold: float = 475.0
+    solve_threshold: float = 475.0
     """mean greedy return that counts as solved (475 of 500 for CartPole-v1)"""
 
     # --8<-- [end:config]
@@ -137,7 +137,7 @@ MAZE_CONFIG = DQNConfig(
     hidden_sizes=(64,),
     eval_every=500,
     eval_episodes=1,  # the maze and the greedy policy are deterministic
-    success_threshold=0.949,  # the shortest path: 5 * (-0.01) + 1.0 = 0.95
+    solve_threshold=0.949,  # the shortest path: 5 * (-0.01) + 1.0 = 0.95
 )
 # --8<-- [end:maze_config]
 
@@ -338,7 +338,7 @@ class DQNResult:
     q_network: QNetwork
     episode_returns: tuple[float, ...]  # every training episode, in order
     eval_history: tuple[tuple[int, float], ...]  # (env steps, greedy mean return)
-    steps_to_success: int | None  # first eval at or above the threshold, if any
+    steps_to_solve: int | None  # first eval at or above the threshold, if any
     best_eval_mean: float
     final_eval_mean: float
     env_steps: int
@@ -407,12 +407,12 @@ def train(cfg: DQNConfig, progress: bool = False) -> DQNResult:
             shown.update(eval=history[-1][1])
             bar.set_postfix(shown)
 
-    solved = [s for s, mean in history if mean >= cfg.success_threshold]
+    solved = [s for s, mean in history if mean >= cfg.solve_threshold]
     return DQNResult(
         q_network=q_network,
         episode_returns=tuple(returns),
         eval_history=tuple(history),
-        steps_to_success=solved[0] if solved else None,
+        steps_to_solve=solved[0] if solved else None,
         best_eval_mean=max(mean for _, mean in history),
         final_eval_mean=history[-1][1],
         env_steps=cfg.total_steps,
@@ -430,7 +430,7 @@ def summary(cfg: DQNConfig, result: DQNResult) -> dict:
         "seed": cfg.seed,
         "eval_mean_return": round(result.final_eval_mean, 4),
         "best_eval_mean_return": round(result.best_eval_mean, 4),
-        "steps_to_success": result.steps_to_success,
+        "steps_to_solve": result.steps_to_solve,
         "eval_history": [[s, round(m, 4)] for s, m in result.eval_history],
         "episodes": len(result.episode_returns),
         "env_steps": result.env_steps,

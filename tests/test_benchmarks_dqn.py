@@ -19,7 +19,7 @@ from snippets.dqn import DQNConfig
 
 RESULT = Path(__file__).resolve().parents[1] / "benchmarks" / "results" / "cartpole_vs_sb3.json"
 DQN_AGENTS = ("ours_dqn", "sb3_dqn", "sb3_dqn_ours")
-PROTOCOL = ("env_id", "seed", "total_steps", "eval_every", "eval_episodes", "success_threshold")
+PROTOCOL = ("env_id", "seed", "total_steps", "eval_every", "eval_episodes", "solve_threshold")
 SB3_NAMES = {  # SB3 DQN's argument -> the DQNConfig field it stands for
     "learning_rate": "learning_rate",
     "buffer_size": "buffer_size",
@@ -65,7 +65,7 @@ def test_ours_ran_with_dqnconfig_defaults_and_protocol(result):
     assert result["agents"]["ours_dqn"]["hyperparameters"] == expected
     cfg = DQNConfig()
     protocol = (result["steps"], result["eval_every"], result["eval_episodes"], result["threshold"])
-    assert protocol == (cfg.total_steps, cfg.eval_every, cfg.eval_episodes, cfg.success_threshold)
+    assert protocol == (cfg.total_steps, cfg.eval_every, cfg.eval_episodes, cfg.solve_threshold)
 
 
 def _settings(agent: str, hyperparameters: dict) -> tuple[int, int, int]:

@@ -86,7 +86,7 @@ def test_defaults_are_the_cartpole_settings():
     assert (cfg.train_frequency, cfg.gradient_steps, cfg.target_update_interval) == (64, 16, 64)
     assert (cfg.epsilon_start, cfg.epsilon_end, cfg.exploration_fraction) == (1.0, 0.04, 0.16)
     assert cfg.hidden_sizes == (256, 256) and cfg.learning_starts == 1_000
-    assert cfg.success_threshold == 475.0 and cfg.eval_episodes == 20
+    assert cfg.solve_threshold == 475.0 and cfg.eval_episodes == 20
     assert cfg.loss == "mse"  # the post's squared difference
     with pytest.raises(dataclasses.FrozenInstanceError):
         cfg.gamma = 0.5
@@ -384,13 +384,13 @@ def test_dqn_learns_the_maze(seed):
     assert total == pytest.approx(0.95)  # the optimal return: six moves
     assert len(actions) == 6 and actions.count(DOWN) == 3 and actions.count(RIGHT) == 3
     assert result.final_eval_mean == pytest.approx(0.95)
-    assert result.steps_to_success is not None and result.steps_to_success <= MAZE_CONFIG.total_steps
+    assert result.steps_to_solve is not None and result.steps_to_solve <= MAZE_CONFIG.total_steps
     assert result.best_eval_mean == pytest.approx(0.95)
     # The result's bookkeeping.
     steps = [s for s, _ in result.eval_history]
     assert steps == list(range(500, 3_001, 500))
-    first = next(s for s, mean in result.eval_history if mean >= MAZE_CONFIG.success_threshold)
-    assert result.steps_to_success == first and result.env_steps == 3_000
+    first = next(s for s, mean in result.eval_history if mean >= MAZE_CONFIG.solve_threshold)
+    assert result.steps_to_solve == first and result.env_steps == 3_000
     assert len(result.episode_returns) > 10 and result.wall_s > 0
 
 
@@ -439,7 +439,7 @@ def test_main_prints_one_json_line(capsys):
 
 def test_python_dash_m_runs_the_demo_on_the_maze():
     summary, done = run_demo("snippets.dqn", "--env-id", ENV_ID, "--total-steps", "300", "--seed", "2")
-    assert set(summary) >= {"eval_mean_return", "env_steps", "wall_s", "steps_to_success", "seed"}
+    assert set(summary) >= {"eval_mean_return", "env_steps", "wall_s", "steps_to_solve", "seed"}
     assert summary["env_steps"] == 300 and summary["seed"] == 2
     assert "dqn" in done.stderr  # the tqdm progress bar
 

@@ -459,7 +459,7 @@ def dqn_settings() -> dict:
 @check
 def table_dqn_cartpole_seeds(value: str) -> None:
     cfg = dqn_settings()
-    threshold, budget, every = cfg["success_threshold"], cfg["total_steps"], cfg["eval_every"]
+    threshold, budget, every = cfg["solve_threshold"], cfg["total_steps"], cfg["eval_every"]
     has(DQN_PAGE, "(the settings shown, seeds 0, 1 and 2)")
     t = parse_table(value)
     same("header", f"steps to reach {threshold:g}", t.header[1])
@@ -508,7 +508,7 @@ def num_dqn_cartpole_success(value: str) -> None:
     same(
         "the page's threshold and budget (DQNConfig)",
         (475.0, 50_000),
-        (dqn_settings()["success_threshold"], dqn_settings()["total_steps"]),
+        (dqn_settings()["solve_threshold"], dqn_settings()["total_steps"]),
     )
 
 
