@@ -1,12 +1,17 @@
-"""Figures and tables for the language-model chapter, from real runs of snippets/lm_policy.py.
+"""Figures and tables for the language-model chapter, from real runs of snippets/lm_model.py and lm_rl.py.
 
 One run per seed: pretrain the tiny LM, then improve it with REINFORCE (``RLConfig()``). Both models'
 weights are kept on disk with the run (``figures/_runs.py``), so every artifact below reads them
 instead of training again; each artifact's own work is sampling, a few seconds at most.
+
+Two analyses the page shows only as a figure or a number live here, next to them, not in snippets/:
+how one update moves each token's log-probability (``credit_assignment``), and the FLOPs of choosing
+a token with the policy or with a token scorer (``forward_flops``, ``scoring_cost``).
 """
 
 from __future__ import annotations
 
+import copy
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,29 +20,26 @@ import numpy as np
 
 from figures import _runs
 from figures._style import INK, MUTED, PALETTE, new_figure, save
-from snippets.lm_policy import (
-    KIND_WORDS,
-    MAX_REWARD,
+from snippets.lm_model import (
     LMConfig,
-    RLConfig,
+    Responses,
     TinyLM,
+    TokenScorer,
     Vocab,
-    credit_assignment,
     encode_prompt,
     generate,
     load_corpus,
-    mean_reward,
     next_token_distribution,
+    pretrain,
     response_texts,
-    reward_model,
-    scoring_cost,
-    train_rl,
 )
+from snippets.lm_rl import KIND_WORDS, MAX_REWARD, RLConfig, mean_reward, response_log_probs, reward_model, train_rl
 
 BLUE, ORANGE, GREEN, RED = PALETTE[0], PALETTE[1], PALETTE[2], PALETTE[3]
 ROOT = Path(__file__).resolve().parents[1]
 TRAINING_CODE = (
-    ROOT / "snippets" / "lm_policy.py",
+    ROOT / "snippets" / "lm_model.py",
+    ROOT / "snippets" / "lm_rl.py",
     ROOT / "snippets" / "lm_corpus.txt",
     ROOT / "snippets" / "reinforce.py",
     ROOT / "snippets" / "returns.py",
@@ -88,8 +90,6 @@ def lm_run(seed: int) -> dict:
     run = LMRun(seed)
 
     def compute() -> dict:
-        from snippets.lm_policy import pretrain
-
         pretrained, vocab = pretrain(run.lm)
         result = train_rl(pretrained, vocab, run.rl)
         return {"pretrained": _state(pretrained), "improved": _state(result.model), "mean_rewards": result.mean_rewards}
@@ -353,6 +353,36 @@ CREDIT_RESPONSES = (  # (response, reward): one kind, one unkind; the baseline i
 CREDIT_BASELINE = 0.5
 
 
+def credit_assignment(
+    model: TinyLM, vocab: Vocab, prompt: str, response: str, weight: float, learning_rate: float = 1e-3
+) -> list[tuple[str, float, float]]:
+    """How one update with one end-of-response weight moves each token's log π.
+
+    ``weight`` is R - b, the same for every token (γ = 1).  One plain gradient step on
+    -weight · Σ_t log π(a_t|s_t); returns (token, log π before, after) for each token of ``response``.
+    """
+    torch = _torch()
+    P = len(encode_prompt(vocab, prompt))
+    ids = encode_prompt(vocab, prompt) + vocab.encode(response)
+    assert P < len(ids) <= model.context, f"{response!r} does not fit after {prompt!r}"
+    responses = Responses(
+        torch.tensor(ids[:P]),
+        torch.tensor([ids[P:]]),
+        torch.ones(1, len(ids) - P, dtype=torch.bool),
+        torch.tensor([True]),
+    )
+    model = copy.deepcopy(model)
+    before = response_log_probs(model, responses)[0]  # (N,)
+    loss = -(weight * before).sum()  # every token gets the same weight
+    loss.backward()
+    with torch.no_grad():
+        for p in model.parameters():
+            assert p.grad is not None  # every parameter is on the path to the loss
+            p.sub_(learning_rate * p.grad)  # one SGD step: p ← p - lr · ∂loss/∂p
+        after = response_log_probs(model, responses)[0]  # (N,)
+    return [(vocab.tokens[t], float(b), float(a)) for t, b, a in zip(ids[P:], before.detach(), after, strict=True)]
+
+
 def credit_moves(seed: int) -> list[list[tuple[str, float, float]]]:
     """(token, log π before, after) for each token of each of ``CREDIT_RESPONSES``."""
     pretrained, _, vocab, _ = models(seed)
@@ -412,6 +442,31 @@ def fig_lm_credit_assignment(out_dir: Path, seed: int) -> Path:
 
 
 # ------------------------------------------------------------------------------- the cost of scoring every token
+
+
+def forward_flops(model, ids) -> int:
+    """Floating-point operations of one forward pass on ``ids`` (B, T), counted by torch."""
+    torch = _torch()
+    from torch.utils.flop_counter import FlopCounterMode
+
+    counter = FlopCounterMode(display=False)
+    with counter, torch.no_grad():
+        model(ids)
+    return counter.get_total_flops()
+
+
+def scoring_cost(model: TinyLM, vocab_size: int, context_ids: list[int]) -> dict:
+    """FLOPs to choose one next token after ``context_ids``, two ways.
+
+    Policy: one forward pass gives every token's logit; sample one.  Value learning with a token
+    scorer: score each of the ``vocab_size`` candidates (one forward pass each, counted on one and
+    multiplied), then take the max.
+    """
+    torch = _torch()
+    state = torch.tensor([list(context_ids)])  # (1, T)
+    policy = forward_flops(model, state)
+    one = forward_flops(TokenScorer(model), torch.cat([state, state[:, -1:]], 1))
+    return {"policy": policy, "score_every_token": one * vocab_size}
 
 
 def table_lm_scoring_cost(seed: int) -> str:
