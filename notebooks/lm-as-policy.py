@@ -5,8 +5,9 @@
 # word-level GPT, read its next-token distribution as a policy $\pi(a \mid s)$, write one response as one episode of
 # a Gymnasium environment, and then improve the model with [REINFORCE](../../policy-learning/policy-gradient/)
 # against a stand-in reward model. Along the way you watch the responses change, and see what the policy gives up
-# to score well. Everything uses the tested code in `snippets/lm_policy.py`, and every run is seeded, so running the
-# notebook again gives the same numbers.
+# to score well. Everything uses the tested code in `snippets/lm_model.py` (the model, pretraining and sampling) and
+# `snippets/lm_rl.py` (the reward, the environment and REINFORCE), and every run is seeded, so running the notebook
+# again gives the same numbers.
 #
 # | RL | Here |
 # |:---|:---|
@@ -25,23 +26,26 @@ import matplotlib.pyplot as plt
 import numpy as np
 import torch
 
-from snippets.lm_policy import (
-    MAX_REWARD,
+from snippets.envs import play_episode
+from snippets.lm_model import (
     LMConfig,
-    ResponseEnv,
-    RLConfig,
     encode_prompt,
     generate,
     load_corpus,
-    mean_reward,
     next_token_distribution,
     pretrain,
     response_texts,
+)
+from snippets.lm_rl import (
+    MAX_REWARD,
+    ResponseEnv,
+    RLConfig,
+    TokenPolicy,
+    mean_reward,
     reward_model,
     rl_step,
     token_weights,
     train_rl,
-    write_response,
 )
 
 torch.set_num_threads(1)  # a small network: one thread is fast enough, and the runs stay reproducible
@@ -112,17 +116,18 @@ for temperature in (0.0, 0.7):
 # ## One response is one episode
 #
 # `ResponseEnv` is the same loop as a Gymnasium environment: the observation is the token ids so far, an action is
-# one token, and the episode ends at ".". `write_response` plays one episode with the model as the policy. Print
-# every step: the reward is 0 after every token but the last, and only the finished response is scored.
+# one token, and the episode ends at ".". `TokenPolicy(model)` is the model as a policy: given the token ids so far
+# and a random number generator, it samples the next token. `play_episode`, the loop every agent on the site uses,
+# plays one episode with it. Print every step: the reward is 0 after every token but the last, and only the
+# finished response is scored.
 
 # %%
-env = ResponseEnv(vocab, ["the cat"])
-prompt_text, actions, rewards = write_response(env, model, torch.Generator().manual_seed(3), seed=0)
-state = encode_prompt(vocab, prompt_text)
+env = ResponseEnv(vocab, RLConfig(prompts=("the cat",)))
+episode = play_episode(env, TokenPolicy(model), torch.Generator().manual_seed(3), seed=0)
+actions, rewards = episode.actions, episode.rewards
 print(f"{'t':>2}  {'state s_t':<40}  {'action a_t':<10}  reward r_t+1")
-for t, (action, reward) in enumerate(zip(actions, rewards, strict=True)):
+for t, (state, action, reward) in enumerate(zip(episode.observations, actions, rewards, strict=True)):
     print(f"{t:>2}  {vocab.decode(state):<40}  {vocab.tokens[action]:<10}  {reward}")
-    state = [*state, action]
 response = vocab.decode(actions)
 print(f"\nresponse: {response!r}, score {reward_model(response)}")
 
@@ -161,7 +166,7 @@ for text in (
 # `cfg.seed`, one Adam optimizer, then `rl_step` `cfg.updates` times), stopping after some updates to sample
 # responses to "the cat". The samples use their own generator, with the same seed at every stop, so the training
 # draws are untouched and each stop sees the same random numbers. Because the calls are the same, this run ends
-# with exactly the weights `train_rl(model, vocab, cfg)` returns (`tests/test_lm_policy.py` checks that).
+# with exactly the weights `train_rl(model, vocab, cfg)` returns (`tests/test_lm_rl.py` checks that).
 
 # %%
 cfg = RLConfig(seed=0)

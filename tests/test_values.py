@@ -637,22 +637,22 @@ def table_scoring_cost(value: str) -> None:
 # ================================================================================================
 # The language-model page
 
-LM_SOURCE = SNIPPETS / "lm_policy.py"
+LM_MODEL_SOURCE, LM_RL_SOURCE = SNIPPETS / "lm_model.py", SNIPPETS / "lm_rl.py"
 PROMPT = "the cat sat on the"  # the post's "The cat sat on the ___"
 
 
 @functools.cache
 def lm_settings() -> dict:
-    return dataclass_defaults(LM_SOURCE, "LMConfig")
+    return dataclass_defaults(LM_MODEL_SOURCE, "LMConfig")
 
 
 @functools.cache
 def rl_settings() -> dict:
-    return dataclass_defaults(LM_SOURCE, "RLConfig")
+    return dataclass_defaults(LM_RL_SOURCE, "RLConfig")
 
 
 def word_lists() -> tuple[frozenset[str], frozenset[str]]:
-    from snippets.lm_policy import KIND_WORDS, UNKIND_WORDS  # the reward model's word lists (data)
+    from snippets.lm_rl import KIND_WORDS, UNKIND_WORDS  # the reward model's word lists (data)
 
     return KIND_WORDS, UNKIND_WORDS
 
@@ -1744,7 +1744,7 @@ def num_lm_gamma_example_first(value: str) -> None:
 
 @check
 def num_lm_mean_baseline_scale(value: str) -> None:
-    k = dataclass_defaults(SNIPPETS / "lm_policy.py", "RLConfig")["responses_per_prompt"]
+    k = dataclass_defaults(LM_RL_SOURCE, "RLConfig")["responses_per_prompt"]
     same("k from the page's value", str(k), cached_value("num_lm_responses_per_prompt"))
     same("(k − 1)/k", f"(k − 1)/k = {k - 1}/{k}", value)
     # The identity the page states, on numbers: R_i − mean = (k−1)/k (R_i − mean of the others).

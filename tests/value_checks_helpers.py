@@ -264,7 +264,7 @@ def lm_models(seed: int) -> LMModels | None:
 
     from figures import _runs
     from figures.lm import TRAINING_CODE, LMRun
-    from snippets.lm_policy import LMConfig, TinyLM
+    from snippets.lm_model import LMConfig, TinyLM
 
     path = _runs.run_path("lm", LMRun(seed), TRAINING_CODE)
     if not path.is_file():
