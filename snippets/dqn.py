@@ -140,6 +140,7 @@ MAZE_CONFIG = DQNConfig(
     solve_threshold=0.949,  # the shortest path: 5 * (-0.01) + 1.0 = 0.95
 )
 # --8<-- [end:maze_config]
+PRESETS = {MAZE_CONFIG.env_id: MAZE_CONFIG}  # the command line's --env-id presets
 
 
 # --8<-- [start:q_network]
@@ -442,9 +443,8 @@ def parse_config(argv: list[str] | None = None) -> DQNConfig:
     """The config the command line asks for: one flag per field (``--total-steps
     5000``); flags left out take the preset for the env (``MAZE_CONFIG`` for the
     maze, the CartPole defaults otherwise)."""
-    presets = {MAZE_CONFIG.env_id: MAZE_CONFIG}
     check = lambda cfg: make_env(cfg.env_id).close()  # noqa: E731  (the env exists)
-    return cli.parse_config(DQNConfig, argv, presets, check)
+    return cli.parse_config(DQNConfig, argv, PRESETS, check)
 
 
 def main(argv: list[str] | None = None) -> dict:

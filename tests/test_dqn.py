@@ -145,18 +145,6 @@ def test_epsilon_schedule_worked_example():
     assert all(a >= b for a, b in zip(eps, eps[1:], strict=False))  # never goes back up
 
 
-def test_one_hot_wrapper_and_make_env():
-    env = make_env(ENV_ID)
-    assert isinstance(env, OneHot)
-    assert env.observation_space == gym.spaces.Box(0.0, 1.0, (16,), np.float32)
-    obs, _ = env.reset(seed=0)
-    assert obs.dtype == np.float32 and obs.tolist() == [1.0] + [0.0] * 15  # the start, cell 0
-    obs, *_ = env.step(RIGHT)
-    assert np.flatnonzero(obs).tolist() == [1]
-    cartpole = make_env("CartPole-v1")  # already a vector: left alone
-    assert not isinstance(cartpole, OneHot) and cartpole.observation_space.shape == (4,)
-
-
 def test_q_network_outputs_one_q_per_action():
     torch.manual_seed(0)
     net = QNetwork(obs_dim=4, n_actions=2, hidden_sizes=(8, 8))
