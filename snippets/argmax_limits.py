@@ -130,9 +130,8 @@ def act_by_sampling(
 ) -> tuple[int, int]:
     """A softmax policy on the same head; (action, logits computed).
 
-    Honest note: sampling from n actions needs all n logits too.  For
-    discrete actions the cost is the same; what differs is that argmax
-    always gives the same action, and Q must get every score right.
+    Sampling from n actions needs all n logits too: for discrete actions the
+    cost is the same.  What differs is that argmax always gives the same action.
     """
     logits = weights @ features
     probs = np.exp(logits - logits.max())
@@ -142,12 +141,11 @@ def act_by_sampling(
 # Continuous actions: a steering angle in [low, high] degrees.  A critic
 # Q(s, a) takes the angle as an input, so argmax can only try a grid of angles.
 def grid_size(low: float | str, high: float | str, step: float | str) -> int:
-    """How many angles a grid from ``low`` to ``high`` in steps of ``step`` holds.
+    """How many angles a grid from ``low`` to ``high`` in steps of ``step`` holds
+    (exactly: give ``step`` as a string for decimals).
 
         >>> [grid_size(0, 45, step) for step in ("1", "0.1", "0.01")]
         [46, 451, 4501]
-
-    Computed with exact fractions (give ``step`` as a string for decimals).
     """
     lo, hi, step = (Fraction(str(x)) for x in (low, high, step))  # exact decimals
     return math.floor((hi - lo) / step) + 1  # low, low + step, ..., up to high

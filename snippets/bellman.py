@@ -44,11 +44,9 @@ def bellman_target(
 ) -> float:
     """What Q(s, a) *should* be, looking one step ahead: r + γ max_a' Q(s', a').
 
-    ``reward`` is r, what the step just paid; ``next_q_values`` are the current
-    estimates Q(s', a') for every action a' in the next state s'.
-
-    Example: at A the agent goes right, pays -0.01 and lands on B, where the
-    best Q is +0.90.
+    ``next_q_values`` are the current estimates Q(s', a') for every action a' in
+    the next state s'.  Example: at A the agent goes right, pays -0.01 and lands
+    on B, where the best Q is +0.90.
 
         >>> round(bellman_target(-0.01, [0.90, 0.40], gamma=1.0), 4)
         0.89
@@ -83,18 +81,22 @@ def td_loss(prediction: float, target: float) -> float:
 # --8<-- [end:td_loss]
 
 
+@dataclass(frozen=True)
+class ValueIterationResult:
+    """The optimal values of a known MDP, as value iteration found them."""
+
+    q: np.ndarray  # Q*(s, a), shape (n_states, n_actions)
+    v: np.ndarray  # V*(s) = max_a Q*(s, a), shape (n_states,)
+    sweeps: int  # how many whole-table updates it took
+
+
 # --8<-- [start:value_iteration]
 def mdp_arrays(env: gym.Env) -> tuple[np.ndarray, np.ndarray]:
-    """The model ``env.unwrapped.P`` as two arrays, for whole-table updates.
-
-    - ``R[s, a]``: the expected reward of doing a in s;
-    - ``T[s, a, s2]``: the probability of landing in s2 *and going on*.
-
-    A transition that terminates adds its reward to R but nothing to T, so
-    the rows of T sum to less than 1 where an episode can end.  In the maze,
-    RIGHT from 14 enters the goal: R[14, RIGHT] == 1.0 and T[14, RIGHT] is all
-    zeros; RIGHT from 0 is an ordinary step: R[0, RIGHT] == -0.01 and
-    T[0, RIGHT, 1] == 1.0.
+    """The model ``env.unwrapped.P`` as two arrays, for whole-table updates:
+    ``R[s, a]``, the expected reward of doing a in s, and ``T[s, a, s2]``, the
+    probability of landing in s2 *and going on*.  A transition that terminates
+    adds its reward to R but nothing to T: in the maze, R[14, RIGHT] == 1.0 (the
+    goal) and T[14, RIGHT] is all zeros.
     """
     P = env.unwrapped.P  # type: ignore[attr-defined]
     n_states, n_actions = len(P), len(P[0])
@@ -109,33 +111,18 @@ def mdp_arrays(env: gym.Env) -> tuple[np.ndarray, np.ndarray]:
     return R, T
 
 
-@dataclass(frozen=True)
-class ValueIterationResult:
-    """The optimal values of a known MDP, as value iteration found them."""
-
-    q: np.ndarray  # Q*(s, a), shape (n_states, n_actions)
-    v: np.ndarray  # V*(s) = max_a Q*(s, a), shape (n_states,)
-    sweeps: int  # how many whole-table updates it took
-
-
 def value_iteration(
     env: gym.Env, gamma: float, tol: float = 1e-10, max_sweeps: int = 10_000
 ) -> ValueIterationResult:
     """Apply Q(s, a) = r + γ max_a' Q(s', a') to every (s, a) until nothing moves.
 
     Starts from Q = 0 and stops when a sweep changes no entry by ``tol`` or
-    more.  Works for any environment with a Gymnasium toy-text model ``P``
-    and ``Discrete`` spaces: the maze, FrozenLake, Taxi, CliffWalking.
-
-    Example: the maze with γ = 1.  The start is six moves from the goal, five
-    at -0.01 and one at +1, so V*(start) = 0.95:
+    more.  Example: the maze with γ = 1, where the start is six moves from the
+    goal, five at -0.01 and one at +1:
 
         >>> result = value_iteration(GridWorld(MAZE), gamma=1.0)
         >>> round(float(result.v[0]), 4), result.sweeps
         (0.95, 8)
-
-    Raises RuntimeError if ``max_sweeps`` sweeps are not enough (with γ = 1
-    that means some policy can collect reward forever).
     """
     _check_inputs(env, gamma=gamma, tol=tol, max_sweeps=max_sweeps)
     R, T = mdp_arrays(env)
@@ -186,18 +173,14 @@ def q_exact(
 class GreedyTrap(TabularEnv):
     """The post's "why greedy on immediate reward fails" as a four-state MDP.
 
-    From the decision cell D (the post's position (1,1)):
-
-    - UP pays -0.2 (rough terrain) and leads to R; from R, UP enters the goal
-      for +5.2.  Total return -0.2 + 5.2 = +5.0.
-    - DOWN pays +0.2 (a bonus tile) and ends in a dead end.  Total +0.2.
-
-    From R, DOWN walks back to D for -0.2.  States: 0 = D, 1 = R, 2 = goal,
-    3 = dead end; actions: 0 = UP, 1 = DOWN, as in the maze.
+    From the decision cell D (the post's position (1,1)), UP pays -0.2 (rough
+    terrain) and leads to R, where UP enters the goal for +5.2: total +5.0.
+    DOWN pays +0.2 (a bonus tile) and ends in a dead end: total +0.2.  From R,
+    DOWN walks back to D for -0.2.  Actions: 0 = UP, 1 = DOWN, as in the maze.
 
     Assumptions the post leaves open, made here: γ = 1; the goal pays +5.2,
     so that the way up totals exactly +5.0; "then stuck" means the dead end
-    ends the episode.  With γ = 1, Q*(D, UP) = 5.0 and Q*(D, DOWN) = 0.2.
+    ends the episode.
     """
 
     DECISION, ROUGH, GOAL, DEAD_END = 0, 1, 2, 3
@@ -229,25 +212,14 @@ def greedy_on_immediate_reward(env: gym.Env, state: int) -> int:
 
 # --8<-- [start:examples]
 # The post's worked numbers, as the inputs of bellman_target and td_loss.
+REWARD_A_RIGHT = -0.01  # "The Bellman target": at A, going right pays -0.01
+BEST_Q_AT_B = 0.90  # and lands on B, whose best Q is 0.90: target 0.89 (γ = 1)
+GAMMA_TRAINING = 0.99  # "The training loop": -0.01 + 0.99 * 0.90 = 0.881,
+POST_TARGET = 0.88  # which the post rounds to 0.88
+PREDICTION = 0.50  # Q(A, right) now: loss (0.50 - 0.88)² = 0.1444, the post's 0.14
 
-# "The Bellman target": at A, going right pays -0.01 and lands on B, where the
-# best Q is +0.90.  bellman_target(REWARD_A_RIGHT, [BEST_Q_AT_B], 1.0) = 0.89.
-REWARD_A_RIGHT = -0.01
-BEST_Q_AT_B = 0.90
-
-# "The training loop" uses γ = 0.99: -0.01 + 0.99 * 0.90 = 0.881, which the
-# post rounds to 0.88.
-GAMMA_TRAINING = 0.99
-POST_TARGET = 0.88
-
-# The network's current guess Q(A, right).  td_loss(PREDICTION, POST_TARGET)
-# = (0.50 - 0.88)² = 0.1444, the post's "0.14"; with the unrounded target
-# 0.881 it is (0.50 - 0.881)² = 0.145161.
-PREDICTION = 0.50
-
-# The ripple (γ = 1, every step -0.01): the cell next to the goal is worth
-# ~1.0, and each cell one step further back is worth 0.01 less.
-# "Next cell is ~1.0, so I'm ~0.99" ... "cell ahead is ~0.97, so I'm ~0.96".
+# The ripple (γ = 1): the cell next to the goal is worth ~1.0, and each cell one
+# step further back 0.01 less: "Next cell is ~1.0, so I'm ~0.99" ... "~0.96".
 GOAL_NEIGHBOUR_VALUE = 1.0
 STEP_REWARD = -0.01
 

@@ -42,13 +42,10 @@ EVAL_SEED_OFFSET = 10_000  # evaluation env i is seeded with seed + 10,000 + i
 # --8<-- [start:config]
 @dataclass(frozen=True)
 class DQNConfig:
-    """Every setting of a DQN run.  The defaults are the CartPole-v1 settings.
-
-    They are rl-baselines3-zoo's tuned DQN for CartPole-v1, except that learning
-    comes in smaller, more frequent bursts (16 gradient steps every 64 env steps,
-    not 128 every 256): in benchmarks/dqn_cartpole.py that solved more seeds,
-    sooner, with half the gradient steps.
-    """
+    """Every setting of a DQN run.  The defaults are for CartPole-v1: rl-zoo's
+    tuned DQN, with smaller, more frequent learning bursts (16 gradient steps
+    every 64 env steps, not 128 every 256), which benchmarks/dqn_cartpole.py
+    found to solve more seeds, sooner."""
 
     env_id: str = "CartPole-v1"
     """the Gymnasium environment id"""
@@ -71,13 +68,11 @@ class DQNConfig:
     gradient_steps: int = 16
     """... taking this many gradient steps each time (1 per 4 environment steps)"""
     target_update_interval: int = 64
-    """environment steps between target-network updates: here once per learning
-    burst, so the labels stay fixed for all 16 gradient steps of a burst"""
+    """env steps between target-network updates: once per learning burst here"""
     tau: float = 1.0
     """target update: target ← τ·online + (1-τ)·target; 1.0 is a plain copy"""
     loss: str = "mse"
-    """"mse", the post's squared difference, or "huber" (squared when the error is
-    below 1, linear above, so one huge error cannot blow up a gradient step)"""
+    """"mse", the post's squared difference, or "huber" (linear above 1)"""
     max_grad_norm: float = 10.0
     """gradients are rescaled so their total norm is at most this"""
     epsilon_start: float = 1.0
@@ -91,8 +86,7 @@ class DQNConfig:
     eval_every: int = 5_000
     """evaluate the greedy policy every this many environment steps"""
     eval_episodes: int = 20
-    """episodes per evaluation: one in each of this many evaluation environments,
-    seeded once (seed + 10,000 + i), apart from the training environment"""
+    """episodes per evaluation, one in each of its own envs (seeds seed + 10,000 + i)"""
     solve_threshold: float = 475.0
     """mean greedy return that counts as solved (475 of 500 for CartPole-v1)"""
 
@@ -178,12 +172,9 @@ class Batch(NamedTuple):
 
 
 class ReplayBuffer:
-    """A fixed-size ring of transitions (s, a, r, s', terminated).
-
-    Once full, each new transition overwrites the oldest one.  Training samples
-    random batches from it, so consecutive (strongly correlated) steps are not
-    learned from one after another, and each transition is reused many times.
-    """
+    """A fixed-size ring of transitions (s, a, r, s', terminated); once full, each
+    new one overwrites the oldest.  Random batches from it break the correlation
+    of consecutive steps, and reuse each transition many times."""
 
     def __init__(self, capacity: int, obs_dim: int) -> None:
         self.capacity, self.pos, self.size = capacity, 0, 0
@@ -260,10 +251,8 @@ def train_step(
 ) -> float:
     """One gradient step pulling Q(s, a) towards the Bellman target; returns the loss.
 
-    The default loss, "mse", is the post's (prediction - target)², averaged over
-    the batch.  "huber" (Stable-Baselines3's choice, and in effect the DQN paper's)
-    grows only linearly once an error is above 1, so a rare huge error cannot
-    yank the weights; on CartPole plain MSE with gradient clipping does fine.
+    "mse" is the post's (prediction - target)², averaged over the batch; "huber"
+    (Stable-Baselines3's, in effect the DQN paper's) grows only linearly above 1.
     """
     target = td_target(
         target_network, batch.rewards, batch.next_obs, batch.terminated, cfg.gamma
@@ -348,12 +337,7 @@ class DQNResult:
 
 # --8<-- [start:train]
 def train(cfg: DQNConfig, progress: bool = False) -> DQNResult:
-    """Train DQN on ``cfg.env_id``, evaluating the greedy policy as it goes.
-
-    Each step: act ε-greedily, store the transition; every ``train_frequency``
-    steps, take ``gradient_steps`` gradient steps on random replayed batches;
-    every ``target_update_interval`` steps, update the target network.
-    """
+    """Train DQN on ``cfg.env_id``, evaluating the greedy policy as it goes."""
     check_instance("cfg", cfg, DQNConfig, "a DQNConfig")
     started = time.perf_counter()
     # Seeding: every random number of the run comes from cfg.seed, through these.
@@ -376,7 +360,6 @@ def train(cfg: DQNConfig, progress: bool = False) -> DQNResult:
 
     decay_steps = cfg.exploration_fraction * cfg.total_steps  # ε falls over these
     returns, history, episode_return = [], [], 0.0
-    shown: dict[str, float] = {}  # what the progress bar shows
     steps = range(1, cfg.total_steps + 1)
     bar = tqdm(steps, "dqn", disable=not progress, file=sys.stderr, mininterval=0.5)
     for step in bar:
@@ -391,8 +374,6 @@ def train(cfg: DQNConfig, progress: bool = False) -> DQNResult:
         obs, episode_return = next_obs, episode_return + float(reward)
         if terminated or truncated:  # either way the episode is over: start a new one
             returns.append(episode_return)
-            shown.update(ret=episode_return, eps=round(epsilon, 3))
-            bar.set_postfix(shown, refresh=False)
             obs, _ = env.reset()
             episode_return = 0.0
 
@@ -405,8 +386,7 @@ def train(cfg: DQNConfig, progress: bool = False) -> DQNResult:
             update_target(target_network, q_network, cfg.tau)
         if step % cfg.eval_every == 0 or step == cfg.total_steps:
             history.append((step, evaluate(q_network, eval_envs)))
-            shown.update(eval=history[-1][1])
-            bar.set_postfix(shown)
+            bar.set_postfix(eval=history[-1][1], eps=round(epsilon, 3))
 
     solved = [s for s, mean in history if mean >= cfg.solve_threshold]
     return DQNResult(

@@ -31,11 +31,8 @@ class Episode(NamedTuple):
 
 
 def play_episode(env: gym.Env, policy: Policy, rng: Any, seed=None) -> Episode:
-    """Play one episode of ``policy`` in ``env``.
-
-    ``seed`` seeds the environment's own randomness at the reset (None: go on
-    with its stream); ``rng`` is the policy's, passed to it at every step.
-    """
+    """Play one episode of ``policy`` in ``env``; ``rng`` is the policy's randomness,
+    ``seed`` the environment's (None: go on with its stream)."""
     obs, _ = env.reset(seed=seed)
     observations, actions, rewards = [], [], []
     terminated = truncated = False
@@ -53,11 +50,9 @@ def play_episode(env: gym.Env, policy: Policy, rng: Any, seed=None) -> Episode:
 
 # --8<-- [start:one_hot]
 class OneHot(gym.ObservationWrapper):
-    """Turn a Discrete observation (the maze's cell number) into a one-hot vector.
-
-    E.g. cell 5 of 16 becomes [0, 0, 0, 0, 0, 1, 0, ..., 0]: a network cannot
-    read "cell 5" as a number (cell 5 is not "more" than cell 4), but it can
-    read one input per cell.
+    """A Discrete observation (the maze's cell) as a one-hot vector: cell 5 of 16
+    becomes [0, 0, 0, 0, 0, 1, 0, ..., 0].  A network cannot read "cell 5" as a
+    number (cell 5 is not "more" than cell 4), but it can read one input per cell.
     """
 
     def __init__(self, env: gym.Env) -> None:

@@ -51,11 +51,7 @@ def exact_gradient(
     env: gym.Env, logits: np.ndarray, gamma: float
 ) -> tuple[float, np.ndarray, np.ndarray]:
     """J(θ) = V^π(s_0) of the softmax policy with these logits, its exact
-    gradient ∇J (n_states, n_actions), and V^π (n_states,).
-
-    Example: a uniform policy (all logits 0) in the maze, γ = 0.9: it bumps
-    into edges and walls so often that J is about -4.3.
-    """
+    gradient ∇J (n_states, n_actions), and V^π (n_states,)."""
     R, T = (torch.as_tensor(x) for x in mdp_arrays(env))  # (S, A), (S, A, S)
     theta = torch.tensor(logits, dtype=torch.float64, requires_grad=True)  # (S, A)
     pi = torch.softmax(theta, dim=1)  # (S, A)
@@ -116,7 +112,6 @@ def sample_episodes(
     return out
 
 
-# --8<-- [start:estimate]
 def psi_weights(G: np.ndarray, V: np.ndarray, states: np.ndarray, gamma: float):
     """Ψ_t of each estimator, for every step of every episode: (N, T) each.
 
@@ -129,9 +124,6 @@ def psi_weights(G: np.ndarray, V: np.ndarray, states: np.ndarray, gamma: float):
         "γ^t G_t": discount * G,
         "γ^t (G_t - V(s_t))": discount * (G - V[states]),
     }
-
-
-# --8<-- [end:estimate]
 
 
 def estimate(

@@ -140,19 +140,10 @@ def q_learning(
 ) -> QLearningResult:
     """Learn Q by playing ``episodes`` episodes of ε-greedy in ``env``.
 
-    ``snapshots`` lists episode numbers after which to keep a copy of Q
-    (0 means before the first one): ``snapshots=(1, 100)`` gives the table
-    after episode 1 and after episode 100.  ``env`` needs Discrete spaces and
-    must end its episodes (GridWorld truncates itself; use ``gym.make`` for a
-    time limit on others).  Use ``q_learning(env, **asdict(config))`` to run
-    a ``QLearningConfig``: the settings become one, so a bad one fails by name.
-
-    In the maze the optimal values are positive (V*(start) = 0.90 with
-    γ = 0.99), so Q = 0 starts *below* them.  Early on it still drives
-    exploration: before the goal's value reaches a cell, every move tried
-    there drops below 0 by its cost (-0.01, or -1 for a bump), so the untried
-    ones, still 0, look best.  That is why the greedy policy is optimal after
-    a handful of episodes, long before the values themselves are right.
+    ``snapshots`` lists episode numbers after which to keep a copy of Q (0:
+    before the first).  ``env`` needs Discrete spaces and must end its episodes.
+    Q = 0 starts below the maze's optimal values, so every move tried early
+    drops below the untried ones: optimism that drives exploration.
     """
     cfg = QLearningConfig(episodes, alpha, gamma, epsilon, seed)  # bad ones fail here
     n_states, n_actions, keep = _check_run(env, snapshots, cfg.episodes)
@@ -186,15 +177,11 @@ def q_learning(
 
 # --8<-- [start:greedy_policy]
 def greedy_policy(q: np.ndarray) -> np.ndarray:
-    """The best action in every state: π(s) = argmax_a Q(s, a).
-
-    Ties go to the lowest action number (UP, then DOWN, LEFT, RIGHT), so the
-    policy is deterministic.  Example: two states, one learned, one not:
+    """The best action in every state: π(s) = argmax_a Q(s, a); ties go to the
+    lowest action number (UP, then DOWN, LEFT, RIGHT).
 
         >>> greedy_policy(np.array([[0.1, 0.3, 0.0, 0.2], [0.0, 0.0, 0.0, 0.0]]))
         array([1, 0])
-
-    DOWN where down scores best, and UP, by the tie rule, where all are 0.
     """
     return np.argmax(q, axis=1)
 

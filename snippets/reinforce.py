@@ -51,10 +51,9 @@ STEERING_ID = "rlhf/Steering-v0"
 class Steering(gym.Env):
     """The post's steering example as a one-step bandit with a continuous action.
 
-    Observation: always ``[1.0]`` (there is only one situation).  Action: a
-    steering angle in degrees, one float in [-90, 90] (values outside are
-    clipped).  Reward: ``-((angle - 23.5) / 10)²``, so 23.5° is the best action
-    (reward 0) and 10° off costs 1.  Every episode is that one step.
+    Observation: always ``[1.0]``.  Action: a steering angle in degrees, one
+    float in [-90, 90] (values outside are clipped).  Reward: -((angle - 23.5) /
+    10)², so 23.5° is best (reward 0) and 10° off costs 1.
     """
 
     best_angle = 23.5
@@ -106,8 +105,7 @@ class ReinforceConfig:
     normalize: bool = True
     """rescale the weights of each update to mean 0, std 1 (pytorch/examples does)"""
     weight_by_gamma_t: bool = False
-    """multiply step t's weight by γ^t, as the exact gradient of E[G_0] does; False
-    drops it, as most implementations do (measured on the policy-gradient page)"""
+    """weight step t by γ^t, as the exact gradient of E[G_0] does; False drops it"""
     bootstrap_truncated: bool = True
     """when the time limit cuts an episode, G_t adds γ^(T-t) V(s_T) for the rewards
     it cut off (needs baseline="value"); False treats the cut as the episode's end"""

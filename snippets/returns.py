@@ -50,9 +50,6 @@ def returns_to_go(rewards: Rewards, gamma: float = 1.0) -> np.ndarray:
 
         >>> np.round(returns_to_go([-0.01, -0.01, -0.01, -0.01, 1.00]), 2).tolist()
         [0.96, 0.97, 0.98, 0.99, 1.0]
-
-    Returns a float64 array with one entry per reward; entry 0 is G_0, the
-    same number that ``discounted_return`` gives.
     """
     G = np.zeros(len(rewards))
     future = 0.0  # nothing comes after the last reward

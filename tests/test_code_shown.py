@@ -1,0 +1,26 @@
+"""The pages show the idea, not the plumbing: budgets on the code they include (``tools/code_shown.py``)."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+spec = importlib.util.spec_from_file_location(
+    "code_shown", Path(__file__).resolve().parents[1] / "tools" / "code_shown.py"
+)
+assert spec is not None and spec.loader is not None
+code_shown = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(code_shown)
+
+
+def test_the_pages_show_little_validation_and_little_code():
+    counts = code_shown.pages()
+    budget = code_shown.BUDGET
+    assert sum(lines for lines, _ in counts.values()) <= budget["lines"], counts
+    assert sum(validation for _, validation in counts.values()) <= budget["validation"], counts
+    assert counts["language-models.md"][0] <= budget["language-models.md"]
+
+
+def test_validation_lines_are_recognised():
+    lines = ["    check_int('n', n, minimum=1)", "    _check_batch(x)", "    raise ValueError('x')", "    y = check"]
+    assert [bool(code_shown.VALIDATION.search(line)) for line in lines] == [True, True, True, False]
