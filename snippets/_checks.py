@@ -61,7 +61,7 @@ def check_gamma(value: Any) -> float:
         raise TypeError(
             f"gamma must be a number in [0, 1], got {type(value).__name__} {value!r}"
         )
-    if not 0.0 <= value <= 1.0:  # also False for NaN
+    if not 0.0 <= float(value) <= 1.0:  # also False for NaN
         raise ValueError(f"gamma must be in [0, 1], got {value!r}")
     return float(value)
 

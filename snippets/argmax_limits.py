@@ -147,8 +147,8 @@ def grid_size(low: float | str, high: float | str, step: float | str) -> int:
         >>> [grid_size(0, 45, step) for step in ("1", "0.1", "0.01")]
         [46, 451, 4501]
     """
-    lo, hi, step = (Fraction(str(x)) for x in (low, high, step))  # exact decimals
-    return math.floor((hi - lo) / step) + 1  # low, low + step, ..., up to high
+    lo, hi, dx = (Fraction(str(x)) for x in (low, high, step))  # exact decimals
+    return math.floor((hi - lo) / dx) + 1  # low, low + step, ..., up to high
 
 
 def argmax_over_angles(

@@ -409,7 +409,9 @@ def summary(cfg: ReinforceConfig, result: ReinforceResult) -> dict:
     }
     if isinstance(result.policy, GaussianPolicy):
         with torch.no_grad():
-            obs = torch.ones(1, result.policy.net[0].in_features)
+            first = result.policy.net[0]  # the first Linear layer: its input width
+            assert isinstance(first, nn.Linear)
+            obs = torch.ones(1, first.in_features)
             out["mean"] = round(float(result.policy(obs).mean[0, 0]), 4)
             out["std"] = round(float(result.policy.log_std.exp()[0]), 4)
     return out
