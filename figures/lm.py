@@ -33,7 +33,7 @@ from snippets.lm_model import (
     pretrain,
     response_texts,
 )
-from snippets.lm_rl import KIND_WORDS, MAX_REWARD, RLConfig, mean_reward, response_log_probs, reward_model, train_rl
+from snippets.lm_rl import KIND_WORDS, MAX_REWARD, RLConfig, mean_reward, response_log_probs, reward_model, train
 
 BLUE, ORANGE, GREEN, RED = PALETTE[0], PALETTE[1], PALETTE[2], PALETTE[3]
 ROOT = Path(__file__).resolve().parents[1]
@@ -91,7 +91,7 @@ def lm_run(seed: int) -> dict:
 
     def compute() -> dict:
         pretrained, vocab = pretrain(run.lm)
-        result = train_rl(pretrained, vocab, run.rl)
+        result = train(pretrained, vocab, run.rl)
         return {"pretrained": _state(pretrained), "improved": _state(result.model), "mean_rewards": result.mean_rewards}
 
     return _runs.memoised_run(_runs.run_path("lm", run, TRAINING_CODE), compute)

@@ -45,7 +45,7 @@ from snippets.lm_rl import (
     reward_model,
     rl_step,
     token_weights,
-    train_rl,
+    train,
 )
 
 torch.set_num_threads(1)  # a small network: one thread is fast enough, and the runs stay reproducible
@@ -156,17 +156,17 @@ for text in (
     print(f"{reward_model(text):.2f}  {text}")
 
 # %% [markdown]
-# `train_rl(model, vocab, cfg)` improves a copy of the pretrained model: each of its `cfg.updates` updates writes
+# `train(model, vocab, cfg)` improves a copy of the pretrained model: each of its `cfg.updates` updates writes
 # `cfg.responses_per_prompt` responses to each of `cfg.prompts` at temperature 1, scores them, and takes one Adam
 # step on the REINFORCE loss.
 #
 # ## Watching the responses change
 #
-# To look inside the run, do by hand exactly what `train_rl` does (a copy of the model, one generator seeded with
+# To look inside the run, do by hand exactly what `train` does (a copy of the model, one generator seeded with
 # `cfg.seed`, one Adam optimizer, then `rl_step` `cfg.updates` times), stopping after some updates to sample
 # responses to "the cat". The samples use their own generator, with the same seed at every stop, so the training
 # draws are untouched and each stop sees the same random numbers. Because the calls are the same, this run ends
-# with exactly the weights `train_rl(model, vocab, cfg)` returns (`tests/test_lm_rl.py` checks that).
+# with exactly the weights `train(model, vocab, cfg)` returns (`tests/test_lm_rl.py` checks that).
 
 # %%
 cfg = RLConfig(seed=0)
@@ -263,7 +263,7 @@ for name, m in (("pretrained", model), ("after REINFORCE", rl_model)):
 #
 # ## Try it yourself
 #
-# - **Change the reward.** `train_rl`, `rl_step` and `mean_reward` take the scoring function as `reward_fn`; the cell
+# - **Change the reward.** `train`, `rl_step` and `mean_reward` take the scoring function as `reward_fn`; the cell
 #   below passes one that rewards responses that mention a garden. Then try one that prefers mentions of the sea: the corpus only ever has "the
 #   sea" at the start of a sentence, so the responses almost never mention it, every score is 0, and with the mean
 #   baseline every weight is 0. A reward the policy never reaches teaches it nothing.
@@ -282,7 +282,7 @@ def prefers_garden(response: str) -> float:
 
 
 garden_cfg = RLConfig(seed=0, prompts=("the cat",), updates=40)
-garden = train_rl(model, vocab, garden_cfg, reward_fn=prefers_garden)
+garden = train(model, vocab, garden_cfg, reward_fn=prefers_garden)
 print(
     "mean reward of the first and last five updates:",
     np.round(garden.mean_rewards[:5], 2).tolist(),

@@ -262,7 +262,7 @@ def rl_loop(model, vocab, cfg: RLConfig, reward_fn=reward_model, progress=False)
     # --8<-- [end:train]
 
 
-def train_rl(
+def train(
     model: TinyLM,
     vocab: Vocab,
     cfg: RLConfig | None = None,
@@ -344,7 +344,7 @@ def main(argv: list[str] | None = None) -> dict:
     model, vocab = pretrain(LMConfig(seed=cfg.seed))
     pretrain_s = time.perf_counter() - started
     before = mean_reward(model, vocab, cfg.prompts, 256, cfg.max_new_tokens, 123)
-    result = train_rl(model, vocab, cfg, progress=True)
+    result = train(model, vocab, cfg, progress=True)
     after = mean_reward(result.model, vocab, cfg.prompts, 256, cfg.max_new_tokens, 123)
     return print_summary(
         {

@@ -29,7 +29,7 @@ from snippets.lm_rl import (
     reward_model,
     rl_step,
     token_weights,
-    train_rl,
+    train,
 )
 
 REPO = Path(__file__).resolve().parents[1]
@@ -220,7 +220,7 @@ def test_reinforce_raises_the_mean_reward(pretrained, seed):
     model, vocab = pretrained(seed)
     cfg = dataclasses.replace(FAST_RL, seed=seed)
     before = mean_reward(model, vocab, cfg.prompts, 64, cfg.max_new_tokens, seed=123)
-    result = train_rl(model, vocab, cfg)
+    result = train(model, vocab, cfg)
     after = mean_reward(result.model, vocab, cfg.prompts, 64, cfg.max_new_tokens, seed=123)
     # Measured (before -> after): seed 0: 0.49 -> 0.95, seed 1: 0.49 -> 0.98, seed 2: 0.55 -> 0.99.
     assert after >= before + 0.3 and after >= 0.85, (before, after)
@@ -231,11 +231,11 @@ def test_train_rl_is_reproducible_and_leaves_its_input_alone(pretrained):
     model, vocab = pretrained(0)
     pretrained_weights = weights(model)
     cfg = RLConfig(updates=3, responses_per_prompt=4, seed=5)
-    first, second = train_rl(model, vocab, cfg), train_rl(model, vocab, cfg)
+    first, second = train(model, vocab, cfg), train(model, vocab, cfg)
     assert first.mean_rewards == second.mean_rewards and same(weights(first.model), weights(second.model))
-    assert same(weights(model), pretrained_weights)  # train_rl trained a copy
+    assert same(weights(model), pretrained_weights)  # train trained a copy
     assert not same(weights(first.model), pretrained_weights)
-    plain = train_rl(model, vocab, dataclasses.replace(cfg, updates=2, baseline="none"))
+    plain = train(model, vocab, dataclasses.replace(cfg, updates=2, baseline="none"))
     assert len(plain.mean_rewards) == 2 and all(0 <= r <= MAX_REWARD for r in plain.mean_rewards)
 
 
@@ -246,7 +246,7 @@ def test_train_rl_is_rl_step_repeated_as_the_notebook_does_it_by_hand(pretrained
     generator = torch.Generator().manual_seed(cfg.seed)
     optimizer = torch.optim.Adam(policy.parameters(), lr=cfg.learning_rate)
     by_hand = [float(np.mean(rl_step(policy, optimizer, vocab, cfg, generator))) for _ in range(cfg.updates)]
-    result = train_rl(model, vocab, cfg)
+    result = train(model, vocab, cfg)
     assert tuple(by_hand) == result.mean_rewards and same(weights(policy), weights(result.model))
 
 
@@ -259,7 +259,7 @@ def test_a_custom_reward_function_scores_every_response(pretrained):
         return len(response.split()) / 10
 
     cfg = RLConfig(updates=2, responses_per_prompt=4, prompts=("the cat",))
-    result = train_rl(model, vocab, cfg, reward_fn=length_reward)
+    result = train(model, vocab, cfg, reward_fn=length_reward)
     assert len(seen) == 2 * 4 and all(isinstance(t, str) for t in seen)
     assert result.mean_rewards[0] == pytest.approx(np.mean([len(t.split()) / 10 for t in seen[:4]]))
     score = mean_reward(model, vocab, ["the cat"], 4, 12, seed=0, reward_fn=lambda t: 1.0)
@@ -285,7 +285,7 @@ def test_one_update_moves_the_responses_log_prob_with_the_sign_of_the_weight(pre
             credit_assignment(model, vocab, "the cat", response, 1.0)
 
 
-# --- Bad input, at the doors: RLConfig, ResponseEnv, TokenPolicy, train_rl ------------------------
+# --- Bad input, at the doors: RLConfig, ResponseEnv, TokenPolicy, train ------------------------
 
 
 @pytest.mark.parametrize(
@@ -336,19 +336,19 @@ def test_the_env_refuses_bad_input_by_name(pretrained):
 def test_train_rl_refuses_bad_input_by_name(pretrained):
     model, vocab = pretrained(0)
     with pytest.raises(TypeError, match="^cfg must be an RLConfig"):
-        train_rl(model, vocab, cfg="fast")  # type: ignore[arg-type]
+        train(model, vocab, cfg="fast")  # type: ignore[arg-type]
     with pytest.raises(ValueError, match=r"^prompts have words outside the vocabulary: \['unicorn'\]"):
-        train_rl(model, vocab, RLConfig(prompts=("the unicorn",), updates=1))
+        train(model, vocab, RLConfig(prompts=("the unicorn",), updates=1))
     # "." + 5 words + 19 new tokens: one more than the context of 24
     with pytest.raises(ValueError, match=r"^max_new_tokens must leave the longest prompt \(6 tokens\) in the model's"):
-        train_rl(model, vocab, RLConfig(max_new_tokens=19, updates=1))
-    assert len(train_rl(model, vocab, RLConfig(max_new_tokens=18, updates=1, responses_per_prompt=2)).mean_rewards) == 1
+        train(model, vocab, RLConfig(max_new_tokens=19, updates=1))
+    assert len(train(model, vocab, RLConfig(max_new_tokens=18, updates=1, responses_per_prompt=2)).mean_rewards) == 1
     with pytest.raises(ValueError, match=r"^vocab must be the model's vocabulary \(97 tokens\), got 6"):
-        train_rl(model, Vocab(["the cat sat on the mat ."]), RLConfig(prompts=("the cat",)))
+        train(model, Vocab(["the cat sat on the mat ."]), RLConfig(prompts=("the cat",)))
     with pytest.raises(TypeError, match="^model must be a TinyLM"):
-        train_rl("model", vocab)  # type: ignore[arg-type]
+        train("model", vocab)  # type: ignore[arg-type]
     with pytest.raises(TypeError, match="^reward_fn must be callable"):
-        train_rl(model, vocab, reward_fn="kind")  # type: ignore[arg-type]
+        train(model, vocab, reward_fn="kind")  # type: ignore[arg-type]
 
 
 # --- The command line ----------------------------------------------------------------------------
