@@ -1,7 +1,7 @@
 """Benchmark: does REINFORCE lift the tiny LM's reward to >= 90% of the maximum within 2 minutes?
 
 For each seed, in its own process with one torch thread: pretrain ``LMConfig(seed=seed)``, then
-train ``RLConfig(seed=seed)`` (snippets/lm_policy.py's defaults). Per seed it reports the model's
+train ``RLConfig(seed=seed)`` (snippets/lm_rl.py's defaults). Per seed it reports the model's
 size, the pretraining and REINFORCE wall times, the mean reward of 250 sampled responses per prompt
 (temperature 1, one fixed sampling seed) before and after, the first update whose own responses
 averaged >= 90% of the maximum reward, and the number of distinct
@@ -32,7 +32,8 @@ if str(ROOT) not in sys.path:  # also runnable as `python benchmarks/lm_reinforc
     sys.path.insert(0, str(ROOT))
 
 from benchmarks._meta import meta  # noqa: E402
-from snippets.lm_policy import MAX_REWARD, LMConfig, RLConfig  # noqa: E402
+from snippets.lm_model import LMConfig  # noqa: E402
+from snippets.lm_rl import MAX_REWARD, RLConfig  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "results"
 SAMPLES = 250  # responses per prompt when measuring the mean reward
@@ -45,14 +46,15 @@ def run_seed(seed: int, baseline: str = "mean") -> dict:
     """Pretrain and improve one seed in this process; return its numbers."""
     import torch
 
-    from snippets.lm_policy import encode_prompt, generate, mean_reward, pretrain, response_texts, train_rl
+    from snippets.lm_model import encode_prompt, generate, pretrain, response_texts
+    from snippets.lm_rl import mean_reward, train
 
     torch.set_num_threads(1)  # one core per run: steadier timings, no oversubscription
     lm_cfg, rl_cfg = LMConfig(seed=seed), RLConfig(seed=seed, baseline=baseline)
     started = time.perf_counter()
     model, vocab = pretrain(lm_cfg)
     pretrain_s = time.perf_counter() - started
-    result = train_rl(model, vocab, rl_cfg)
+    result = train(model, vocab, rl_cfg)
     first = next((i + 1 for i, r in enumerate(result.mean_rewards) if r >= GOAL), None)
 
     def distinct(m) -> int:

@@ -135,7 +135,8 @@ class ResponseEnv(gym.Env):
         return np.array(self.ids), {"prompt": self.vocab.decode(prompt[1:])}
 
     def step(self, action):
-        assert action in self.action_space, f"action must be a token id, got {action!r}"
+        if isinstance(action, bool) or action not in self.action_space:
+            raise ValueError(f"action must be a token id in {self.action_space}")
         self.ids.append(int(action))  # the state gets one token longer
         self.written += 1
         terminated = int(action) == self.vocab.end_id

@@ -33,7 +33,7 @@ import gymnasium as gym
 import numpy as np
 import pytest
 
-from snippets import argmax_limits, bellman, dqn, envs, gridworld, pg_estimators, qtable, reinforce
+from snippets import argmax_limits, bellman, dqn, envs, gridworld, lm_model, lm_rl, pg_estimators, qtable, reinforce
 
 SNIPPETS = Path(__file__).resolve().parents[1] / "snippets"
 NAN = math.nan
@@ -50,6 +50,7 @@ ENTRY_POINTS = {
     "pg_estimators.estimate": "the policy-gradient page's measurement, through its sampling",
     "pg_estimators.halfway_logits": "the policy the policy-gradient note measures at",
     "envs.make_env": "the one door through which every train() gets its environment",
+    "lm_rl.TokenPolicy": "the model as a policy for play_episode, at a temperature the reader picks",
 }
 
 # Boundaries with nothing a caller could get wrong, and why.
@@ -66,6 +67,7 @@ NO_INPUT = {
     "dqn.parse_config": "argv: tests/test_cli.py",
     "reinforce.parse_config": "argv: tests/test_cli.py",
     "cli.parse_config": "argv: tests/test_cli.py, for every training module",
+    "lm_rl.main": "argv: tests/test_cli.py",
 }
 
 
@@ -76,6 +78,11 @@ def _env():
 def _step(env, action):
     env.reset(seed=0)
     return env.step(action)
+
+
+def _lm():
+    vocab = lm_model.Vocab(["the cat sat on the mat ."])
+    return lm_model.TinyLM(len(vocab), lm_model.LMConfig(width=8, heads=2, layers=1, context=16)), vocab
 
 
 # (boundary, the bad call, the exception type, the parameter's name, which must open the message)
@@ -140,6 +147,33 @@ CASES: list[tuple[str, Callable[[], object], type[Exception], str]] = [
     ("dqn.train", lambda: dqn.train(dqn.DQNConfig(env_id="NoSuchEnv-v0")), ValueError, "env_id"),
     ("reinforce.train", lambda: reinforce.train("CartPole-v1"), TypeError, "cfg"),
     ("reinforce.train", lambda: reinforce.train(reinforce.ReinforceConfig(env_id="Blackjack-v1")), ValueError, "env_id"),
+    # the language model
+    ("lm_model.LMConfig", lambda: lm_model.LMConfig(learning_rate=0.0), ValueError, "learning_rate"),
+    ("lm_model.LMConfig", lambda: lm_model.LMConfig(width=10, heads=4), ValueError, "width"),  # was Block's
+    ("lm_model.LMConfig", lambda: lm_model.LMConfig(steps=0), ValueError, "steps"),
+    ("lm_model.LMConfig", lambda: lm_model.LMConfig(layers=True), TypeError, "layers"),
+    ("lm_rl.RLConfig", lambda: lm_rl.RLConfig(baseline="median"), ValueError, "baseline"),
+    ("lm_rl.RLConfig", lambda: lm_rl.RLConfig(learning_rate=-1.0), ValueError, "learning_rate"),
+    ("lm_rl.RLConfig", lambda: lm_rl.RLConfig(max_new_tokens=0), ValueError, "max_new_tokens"),  # was generate's
+    ("lm_rl.RLConfig", lambda: lm_rl.RLConfig(responses_per_prompt=0), ValueError, "responses_per_prompt"),
+    ("lm_rl.RLConfig", lambda: lm_rl.RLConfig(prompts=()), ValueError, "prompts"),
+    ("lm_rl.RLConfig", lambda: lm_rl.RLConfig(prompts=("the cat", "")), ValueError, "prompts"),  # was encode_prompt's
+    ("lm_rl.RLConfig", lambda: lm_rl.RLConfig(prompts="the cat"), TypeError, "prompts"),
+    ("lm_rl.ResponseEnv", lambda: lm_rl.ResponseEnv(_lm()[1], ["the cat"]), TypeError, "cfg"),
+    ("lm_rl.ResponseEnv", lambda: lm_rl.ResponseEnv(_lm()[1], lm_rl.RLConfig(prompts=("the dog",))), ValueError, "prompts"),
+    ("lm_rl.ResponseEnv", lambda: lm_rl.ResponseEnv(_lm()[1], lm_rl.RLConfig(prompts=("the cat",)), reward_fn=None), TypeError, "reward_fn"),
+    ("lm_rl.ResponseEnv", lambda: _step(lm_rl.ResponseEnv(_lm()[1], lm_rl.RLConfig(prompts=("the cat",))), 99), ValueError, "action"),
+    ("lm_model.pretrain", lambda: lm_model.pretrain({"steps": 1}), TypeError, "cfg"),
+    ("lm_model.pretrain", lambda: lm_model.pretrain(lm_model.LMConfig(steps=1), sentences=[]), ValueError, "sentences"),
+    ("lm_model.pretrain", lambda: lm_model.pretrain(lm_model.LMConfig(steps=1), sentences="the cat sat ."), TypeError, "sentences"),
+    ("lm_rl.TokenPolicy", lambda: lm_rl.TokenPolicy(_lm()[0], temperature=-1.0), ValueError, "temperature"),  # was sample_next's
+    ("lm_rl.TokenPolicy", lambda: lm_rl.TokenPolicy(_lm()[0], temperature=NAN), ValueError, "temperature"),
+    ("lm_rl.train", lambda: lm_rl.train(*_lm(), cfg="fast"), TypeError, "cfg"),
+    ("lm_rl.train", lambda: lm_rl.train("model", _lm()[1]), TypeError, "model"),
+    ("lm_rl.train", lambda: lm_rl.train(*_lm(), lm_rl.RLConfig(prompts=("the dog",))), ValueError, "prompts"),
+    ("lm_rl.train", lambda: lm_rl.train(*_lm(), lm_rl.RLConfig(prompts=("the cat",), max_new_tokens=14)), ValueError, "max_new_tokens"),
+    ("lm_rl.train", lambda: lm_rl.train(_lm()[0], lm_model.Vocab(["a b ."]), lm_rl.RLConfig(prompts=("a",))), ValueError, "vocab"),
+    ("lm_rl.train", lambda: lm_rl.train(*_lm(), lm_rl.RLConfig(prompts=("the cat",)), reward_fn="kind"), TypeError, "reward_fn"),
 ]
 # fmt: on
 

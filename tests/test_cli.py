@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from snippets import cli, dqn, qtable, reinforce
+from snippets import cli, dqn, lm_rl, qtable, reinforce
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -28,6 +28,8 @@ BAD_FLAGS = [
     (reinforce.main, ["--running-weight", "1.5"], "error: running_weight must be in (0, 1], got 1.5"),
     (reinforce.main, ["--env-id", "Blackjack-v1"], "error: env_id must name an env with flat Box or Discrete"),
     (qtable.main, ["--alpha", "0"], "error: alpha must be in (0, 1], got 0.0"),
+    (lm_rl.main, ["--baseline", "median"], "error: baseline must be 'mean', 'loo' or 'none', got 'median'"),
+    (lm_rl.main, ["--prompts", "the unicorn"], "error: prompts have words outside the vocabulary: ['unicorn']"),
     (qtable.main, ["--layout", "S#G"], "error: layout: the goal at (0, 2) cannot be reached from the start"),
 ]
 
