@@ -62,7 +62,7 @@ def test_data_files_beside_the_code_count_as_code():
     """figures/lm.py trains on snippets/lm_corpus.txt: editing the corpus must re-draw its figures."""
     hook = load_hook(REPO)
     files = {p.relative_to(REPO).as_posix() for p in hook.code_files(REPO / "figures" / "lm.py")}
-    assert {"figures/lm.py", "snippets/lm_policy.py", "snippets/lm_corpus.txt"} <= files
+    assert {"figures/lm.py", "snippets/lm_model.py", "snippets/lm_rl.py", "snippets/lm_corpus.txt"} <= files
 
 
 def test_discovery_finds_figures_values_and_notebooks():
