@@ -31,8 +31,8 @@ class Episode(NamedTuple):
 
 
 def play_episode(env: gym.Env, policy: Policy, rng: Any, seed=None) -> Episode:
-    """Play one episode of ``policy`` in ``env``; ``rng`` is the policy's randomness,
-    ``seed`` the environment's (None: go on with its stream)."""
+    """Play one episode of ``policy`` in ``env``.  ``rng`` is the policy's
+    randomness, ``seed`` the environment's (None: go on with its stream)."""
     obs, _ = env.reset(seed=seed)
     observations, actions, rewards = [], [], []
     terminated = truncated = False
