@@ -227,7 +227,7 @@ def test_reinforce_raises_the_mean_reward(pretrained, seed):
     assert len(result.mean_rewards) == cfg.updates and result.wall_s > 0
 
 
-def test_train_rl_is_reproducible_and_leaves_its_input_alone(pretrained):
+def test_train_is_reproducible_and_leaves_its_input_alone(pretrained):
     model, vocab = pretrained(0)
     pretrained_weights = weights(model)
     cfg = RLConfig(updates=3, responses_per_prompt=4, seed=5)
@@ -239,7 +239,7 @@ def test_train_rl_is_reproducible_and_leaves_its_input_alone(pretrained):
     assert len(plain.mean_rewards) == 2 and all(0 <= r <= MAX_REWARD for r in plain.mean_rewards)
 
 
-def test_train_rl_is_rl_step_repeated_as_the_notebook_does_it_by_hand(pretrained):
+def test_train_is_rl_step_repeated_as_the_notebook_does_it_by_hand(pretrained):
     model, vocab = pretrained(0)
     cfg = RLConfig(updates=3, responses_per_prompt=4, seed=2)
     policy = copy.deepcopy(model).train()
@@ -333,7 +333,7 @@ def test_the_env_refuses_bad_input_by_name(pretrained):
             env.step(action)
 
 
-def test_train_rl_refuses_bad_input_by_name(pretrained):
+def test_train_refuses_bad_input_by_name(pretrained):
     model, vocab = pretrained(0)
     with pytest.raises(TypeError, match="^cfg must be an RLConfig"):
         train(model, vocab, cfg="fast")  # type: ignore[arg-type]
