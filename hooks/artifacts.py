@@ -11,9 +11,10 @@ Three kinds of build artifact, all discovered, never listed by hand:
   site shows the executed notebook at ``notebooks/<name>.ipynb``, with a download button. A cell
   that raises fails the build.
 
-Each artifact is cached under ``.cache/artifacts`` by a hash of the code that produces it: its own
-file, byte for byte, plus every module of ``snippets/`` and ``figures/`` that it imports, directly
-or not, as ``figures/_runs.behaviour`` sees them (the syntax tree without comments or docstrings),
+Each artifact is cached under ``.cache/artifacts`` by a hash of the code that produces it, as
+``figures/_deps.py`` reads code (the training-run memo reads it the same way): its own file, byte
+for byte, plus every module of ``snippets/`` and ``figures/`` that it imports, directly or not, and
+the data files beside them, each as its syntax tree without comments or docstrings,
 the seed, the versions of the numeric libraries, and ``hooks/render.py``. An unchanged artifact is
 never recomputed; an edit to the code of any snippet it uses recomputes it, and a reworded
 comment or docstring in a snippet recomputes only what shows that snippet's text (nothing here: the
@@ -49,8 +50,6 @@ log = logging.getLogger("mkdocs.hooks.artifacts")
 
 ROOT = Path(__file__).resolve().parents[1]
 CACHE = ROOT / ".cache" / "artifacts"
-LOCAL_PACKAGES = ("snippets", "figures")
-DATA_SUFFIXES = {".txt", ".json", ".csv"}  # read by the modules beside them, so part of the code
 VERSIONED = ("numpy", "matplotlib", "torch", "gymnasium", "nbclient", "ipykernel", "jupytext")
 SEED = 0
 CACHE_FORMAT = "1"
@@ -85,85 +84,23 @@ class Artifact:
 
 
 # --------------------------------------------------------------------------------------------------
-# What code produces an artifact: the file itself and every local module it imports, transitively.
-
-
-def _module_file(dotted: str) -> Path | None:
-    path = ROOT.joinpath(*dotted.split("."))
-    if path.with_suffix(".py").is_file():
-        return path.with_suffix(".py")
-    if (path / "__init__.py").is_file():
-        return path / "__init__.py"
-    return None
-
-
-def _imported_local_modules(path: Path) -> set[str]:
-    stat = path.stat()  # a file's imports change only when the file does
-    return set(_imports_of(path, stat.st_mtime_ns, stat.st_size))
+# What code produces an artifact: figures/_deps.py, the reader the training-run memo uses too
 
 
 @functools.cache
-def _imports_of(path: Path, mtime_ns: int, size: int) -> frozenset[str]:
-    """The local modules that ``path`` imports; parsed once per version of the file (discovery asks
-    about the same modules for every artifact, and ``mkdocs serve`` rebuilds in the same process)."""
-    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
-    package = ".".join(path.relative_to(ROOT).with_suffix("").parts[:-1])
-    found: set[str] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            names = [alias.name for alias in node.names]
-        elif isinstance(node, ast.ImportFrom):
-            base = node.module or ""
-            if node.level:
-                parent = package.split(".")[: len(package.split(".")) - (node.level - 1)]
-                base = ".".join([*parent, base] if base else parent)
-            # `from snippets import returns` imports the submodule snippets.returns
-            names = [base] + [f"{base}.{alias.name}" for alias in node.names]
-        else:
-            continue
-        for name in names:
-            if name.split(".")[0] in LOCAL_PACKAGES:
-                parts = name.split(".")
-                for i in range(1, len(parts) + 1):  # importing a.b.c runs a/__init__, a/b/__init__ too
-                    if _module_file(".".join(parts[:i])):
-                        found.add(".".join(parts[:i]))
-    return frozenset(found)
+def _load_deps():
+    """figures/_deps.py, by path (its ROOT is the project this hook sits in)."""
+    spec = importlib.util.spec_from_file_location(f"_deps_{abs(hash(ROOT))}", ROOT / "figures" / "_deps.py")
+    assert spec is not None and spec.loader is not None, "figures/_deps.py is missing"
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def code_files(path: Path) -> list[Path]:
     """``path`` plus every file of snippets/ and figures/ that it imports, directly or not, plus the
-    data files (``DATA_SUFFIXES``) that sit next to them: a module may read those (a corpus)."""
-    seen: dict[Path, None] = {path: None}
-    todo = [path]
-    while todo:
-        for dotted in _imported_local_modules(todo.pop()):
-            file = _module_file(dotted)
-            if file is not None and file not in seen:
-                seen[file] = None
-                todo.append(file)
-    data = {f for module in seen for f in module.parent.iterdir() if f.suffix in DATA_SUFFIXES and f.is_file()}
-    for module in seen:
-        data |= declared_data_files(module)
-    return sorted(set(seen) | data)
-
-
-def declared_data_files(module: Path) -> set[Path]:
-    """The files matched by the module's ``DATA_FILES = ("glob", ...)``: paths relative to the repo
-    root, for data read from elsewhere (figures/benchmarks.py reads benchmarks/results/*.json)."""
-    stat = module.stat()
-    patterns = _data_patterns(module, stat.st_mtime_ns, stat.st_size)
-    return {f for pattern in patterns for f in ROOT.glob(pattern) if f.is_file()}
-
-
-@functools.cache
-def _data_patterns(module: Path, mtime_ns: int, size: int) -> tuple[str, ...]:
-    tree = ast.parse(module.read_text(encoding="utf-8"), filename=str(module))
-    for node in tree.body:
-        if isinstance(node, ast.Assign | ast.AnnAssign):
-            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-            if node.value and any(isinstance(t, ast.Name) and t.id == "DATA_FILES" for t in targets):
-                return tuple(ast.literal_eval(node.value))
-    return ()
+    data files beside them and those they declare (``DATA_FILES``): see figures/_deps.py."""
+    return _load_deps().code_files(path)
 
 
 def _environment_fingerprint() -> str:
@@ -177,36 +114,11 @@ def _environment_fingerprint() -> str:
     return "\n".join(parts)
 
 
-@functools.cache
-def _load_runs_module():
-    """figures/_runs.py, by path: ``behaviour`` must be the one the training-run memo uses."""
-    spec = importlib.util.spec_from_file_location(f"_runs_{abs(hash(ROOT))}", ROOT / "figures" / "_runs.py")
-    assert spec is not None and spec.loader is not None, "figures/_runs.py is missing"
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-@functools.cache
-def _behaviour(path: Path, mtime_ns: int, size: int) -> bytes:
-    """``behaviour(path)``, parsed once per version of the file (every artifact asks about the same
-    modules, and ``mkdocs serve`` rebuilds in the same process)."""
-    return _load_runs_module().behaviour(path)
-
-
-def behaviour(path: Path) -> bytes:
-    stat = path.stat()
-    return _behaviour(path, stat.st_mtime_ns, stat.st_size)
-
-
 def digest_of(kind: str, name: str, source: Path, env: str) -> str:
-    h = hashlib.sha256()
-    h.update(f"{kind}:{name}\n{env}\n".encode())
-    for file in code_files(source):
-        # Its own file byte for byte: a notebook's comments are its text cells.
-        code = file.read_bytes() if file == source else behaviour(file)
-        h.update(str(file.relative_to(ROOT)).encode() + b"\0" + code + b"\0")
-    return h.hexdigest()
+    """The cache key of artifact ``name``: its kind and name, the environment, and the code it depends
+    on, its own file byte for byte (a notebook's comments are its text cells)."""
+    code = _load_deps().code_digest(source, verbatim={source})
+    return hashlib.sha256(f"{kind}:{name}\n{env}\n{code}\n".encode()).hexdigest()
 
 
 # --------------------------------------------------------------------------------------------------

@@ -85,6 +85,44 @@ def test_editing_a_snippet_changes_only_the_digests_that_use_it(project: Path):
     assert after["fig_rlhf_pipeline"].digest == before["fig_rlhf_pipeline"].digest  # diagrams import no snippet
 
 
+def load_deps(root: Path):
+    """figures/_deps.py of the project at ``root``, imported by path (its ROOT is that copy)."""
+    spec = importlib.util.spec_from_file_location(f"deps_{abs(hash(root))}", root / "figures" / "_deps.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def indirect_imports(root: Path) -> list[tuple[Path, Path]]:
+    """(figure module, snippet) pairs where the module runs the snippet only through another snippet:
+    the snippet is in the module's code but not among its own imports. Read from the import graph,
+    so the pairs follow the code as it moves."""
+    deps = load_deps(root)
+    pairs = []
+    for module in sorted((root / "figures").glob("[!_]*.py")):
+        direct = {deps.module_file(name) for name in deps.local_imports(module)}
+        for file in deps.code_files(module):
+            if file.suffix == ".py" and file.parent.name == "snippets" and file not in direct:
+                pairs.append((module, file))
+    return pairs
+
+
+def test_editing_a_snippet_two_imports_away_recomputes_what_uses_it(project: Path):
+    """A figure module that imports snippet A, which imports snippet B: editing B recomputes the
+    module's artifacts, though the module never names B."""
+    pairs = [(m, s) for m, s in indirect_imports(project) if s.name != "__init__.py"]
+    assert pairs, "no figure module reaches a snippet only through another one; the graph changed, update this test"
+    module, snippet = pairs[0]
+    before = by_name(load_hook(project).discover())
+    users = {n for n, a in before.items() if a.source == module}
+    assert users, f"{module} defines no artifact"
+    with open(snippet, "a", encoding="utf-8") as fh:
+        fh.write("\nAN_EDIT = 1\n")
+    after = by_name(load_hook(project).discover())
+    assert {n for n in users if after[n].digest != before[n].digest} == users, f"{snippet.name} via {module.name}"
+    assert after["fig_rlhf_pipeline"].digest == before["fig_rlhf_pipeline"].digest  # diagrams import no snippet
+
+
 def test_rewording_a_comment_or_docstring_in_a_snippet_recomputes_nothing(project: Path):
     before = by_name(load_hook(project).discover())
     returns = project / "snippets" / "returns.py"
@@ -104,7 +142,7 @@ def test_a_notebooks_own_comments_are_its_text(project: Path):
 
 
 def test_behaviour_ignores_comments_formatting_and_docstrings(tmp_path: Path):
-    from figures._runs import behaviour
+    from figures._deps import behaviour
 
     def of(source: str) -> bytes:
         (tmp_path / "m.py").write_text(source, encoding="utf-8")
