@@ -103,9 +103,10 @@ def _module_file(module: str) -> Path | None:
     return None
 
 
-def module_name(code: str | ModuleType | Any) -> str:
+def module_name(code: str | ModuleType | Any, param: str = "code") -> str:
     """The dotted name of the local module that ``code`` is or is defined in: a module name as
-    given, a module object, or a function or class (its ``__module__``)."""
+    given, a module object, or a function or class (its ``__module__``). ``param``: the caller's
+    name for ``code``, which an error names."""
     if isinstance(code, str):
         name = code
     elif isinstance(code, ModuleType):
@@ -113,11 +114,10 @@ def module_name(code: str | ModuleType | Any) -> str:
     elif callable(code) and isinstance(getattr(code, "__module__", None), str):
         name = code.__module__
     else:
-        raise ValueError(f"code: {code!r} is neither a module name nor a module, function or class")
+        raise ValueError(f"{param}: {code!r} is neither a module name nor a module, function or class")
     if _module_file(name) is None:
-        raise ValueError(
-            f"code: {name!r} (from {code!r}) is not a module of {' or '.join(p + '/' for p in LOCAL_PACKAGES)}"
-        )
+        given = "" if code is name else f" (the module of {code!r})"
+        raise ValueError(f"{param}: {name!r}{given} is not a module of {' or '.join(p + '/' for p in LOCAL_PACKAGES)}")
     return name
 
 
@@ -209,9 +209,10 @@ def code_digest(*sources: Path, verbatim: Collection[Path] = ()) -> str:
     return h.hexdigest()
 
 
-def module_digest(*code: str | ModuleType | Any) -> str:
+def module_digest(*code: str | ModuleType | Any, param: str = "code") -> str:
     """``code_digest`` of the local modules that ``code`` names: module names (``"snippets.dqn"``),
-    modules, or functions and classes (the module each is defined in)."""
+    modules, or functions and classes (the module each is defined in). ``param``: the caller's name
+    for ``code``, which an error names."""
     if not code:
-        raise ValueError("code: name at least one module, or a function or class defined in one")
-    return code_digest(*(module_file(name) for name in sorted({module_name(c) for c in code})))
+        raise ValueError(f"{param}: name at least one module, or a function or class defined in one")
+    return code_digest(*(module_file(name) for name in sorted({module_name(c, param) for c in code})))

@@ -48,7 +48,7 @@ def run_path(kind: str, cfg: Any, *trained_by: str | Callable[..., Any] | Module
     if not trained_by:
         raise ValueError("trained_by: name the module (or a function of it) that trains the run, e.g. 'snippets.dqn'")
     h = hashlib.sha256(json.dumps(dataclasses.asdict(cfg), sort_keys=True).encode())
-    h.update(_deps.module_digest(*trained_by).encode())
+    h.update(_deps.module_digest(*trained_by, param="trained_by").encode())
     for dist in VERSIONED:
         h.update(f"{dist}={importlib.metadata.version(dist)}".encode())
     env_id = getattr(cfg, "env_id", None)  # runs without an environment (the tiny LM) have none

@@ -186,10 +186,13 @@ def test_run_path_names_the_run_and_keys_it_on_its_config():
         (("dqn", {"seed": 0}, "snippets.dqn"), r"^cfg must be a dataclass instance"),
         (("dqn", Cfg, "snippets.dqn"), r"^cfg must be a dataclass instance"),
         (("dqn", Cfg()), r"^trained_by: name the module"),
-        (("dqn", Cfg(), "snippets.no_such_module"), r"^code: 'snippets.no_such_module' .*is not a module of"),
-        (("dqn", Cfg(), "json"), r"^code: 'json' .*is not a module of"),
-        (("dqn", Cfg(), json.dumps), r"^code: 'json' .*is not a module of"),
-        (("dqn", Cfg(), 3), r"^code: 3 is neither a module name nor a module, function or class"),
+        (
+            ("dqn", Cfg(), "snippets.no_such_module"),
+            r"^trained_by: 'snippets.no_such_module' is not a module of snippets/",
+        ),
+        (("dqn", Cfg(), "json"), r"^trained_by: 'json' is not a module of"),
+        (("dqn", Cfg(), json.dumps), r"^trained_by: 'json' \(the module of <function dumps.*\) is not a module of"),
+        (("dqn", Cfg(), 3), r"^trained_by: 3 is neither a module name nor a module, function or class"),
     ],
 )
 def test_run_path_rejects_bad_input(args, message):
