@@ -10,7 +10,11 @@ yet, the copy gets a placeholder with zeros (the checkout never does).
 1. Build time, wall clock, of ``mkdocs build --strict --site-dir site`` in the copy:
 
    * cold: the copy's ``.cache`` and ``site`` deleted first (every figure, value and notebook is
-     computed, every training run retrained), ``--cold-runs`` times;
+     computed, every training run retrained), ``--cold-runs`` times. The cold builds must be byte
+     for byte the same: every file of each is compared with the first one's (kept as
+     ``site-cold-1`` in the copy), each differing, missing or extra file is printed (a text file
+     with the start of its diff), and the benchmark exits non-zero after writing its result. The
+     scheduled workflow ``.github/workflows/reproducible.yml`` runs just this, two cold builds;
    * warm: nothing changed since the last build, ``--warm-runs`` times;
    * one snippet: each file of ``--touch`` edited in two ways, ``--snippet-runs`` times each:
      "comment", a comment line appended (the text the page shows changes, no computation does, so
@@ -59,9 +63,11 @@ are kept.
 from __future__ import annotations
 
 import argparse
+import difflib
 import functools
 import hashlib
 import http.server
+import itertools
 import json
 import os
 import re
@@ -248,19 +254,49 @@ def _say(kind: str, i: int, n: int, run: dict) -> None:
     print(f"  {kind} {i + 1}/{n}: {run['seconds']:.1f} s, computed {done} of {of} artifacts", flush=True)
 
 
+def report_differences(first: Path, again: Path, label: str, limit: int = 20) -> list[str]:
+    """Compare two built sites file by file; print each file that differs, is missing or is extra in
+    ``again`` (a text file with the start of its unified diff), and return their paths."""
+    a, b = site_digests(first), site_digests(again)
+    differing = sorted(path for path in a.keys() | b.keys() if a.get(path) != b.get(path))
+    for path in differing[:limit]:
+        if path not in b or path not in a:
+            print(f"  {label}: {path} is only in the {'first' if path in a else 'later'} build", flush=True)
+            continue
+        old, new = (first / path).read_bytes(), (again / path).read_bytes()
+        print(f"  {label}: {path} differs ({len(old):,} and {len(new):,} bytes)", flush=True)
+        try:
+            lines = difflib.unified_diff(
+                old.decode().splitlines(), new.decode().splitlines(), "first build", label, n=1, lineterm=""
+            )
+        except UnicodeDecodeError:
+            continue  # a binary file (a figure): its name and sizes say enough to start looking
+        for line in itertools.islice(lines, 12):
+            print(f"      {line[:200]}", flush=True)
+    if len(differing) > limit:
+        print(f"  {label}: and {len(differing) - limit} more files", flush=True)
+    return differing
+
+
 def measure_builds(copy: Path, cold_runs: int, warm_runs: int, snippet_runs: int, touch: list[str]) -> dict:
     runs: dict[str, list[dict]] = {"cold": [], "warm": []}
-    sites: list[dict[str, str]] = []  # each cold build's files: are they byte-identical?
+    reference = copy / "site-cold-1"  # the first cold build's files, which every later one must equal
+    differing: set[str] = set()
+    files = 0
     for i in range(cold_runs):
         shutil.rmtree(copy / CACHE, ignore_errors=True)
         shutil.rmtree(copy / "site", ignore_errors=True)
         runs["cold"].append(build(copy))
-        sites.append(site_digests(copy / "site"))
         _say("cold", i, cold_runs, runs["cold"][-1])
-    paths = sorted({path for site in sites for path in site})
-    differing = [path for path in paths if len({site.get(path) for site in sites}) > 1]
-    if differing:
-        print(f"  the cold builds differ in {len(differing)} files: {', '.join(differing[:10])}", flush=True)
+        if i == 0:
+            shutil.rmtree(reference, ignore_errors=True)
+            shutil.copytree(copy / "site", reference)
+            files = len(site_digests(reference))
+        else:
+            differing |= set(report_differences(reference, copy / "site", f"cold build {i + 1}"))
+    if cold_runs > 1:
+        verdict = f"{len(differing)} of {files} files differ" if differing else f"all {files} files byte-identical"
+        print(f"  the {cold_runs} cold builds: {verdict}", flush=True)
     if not cold_runs and (warm_runs or snippet_runs):
         print("  a first build, untimed, so that the timed ones start warm", flush=True)
         build(copy)
@@ -295,7 +331,7 @@ def measure_builds(copy: Path, cold_runs: int, warm_runs: int, snippet_runs: int
         "warm_s": [r["seconds"] for r in runs["warm"]],
         "recomputed": {kind: [r["recomputed"] for r in runs[kind]] for kind in runs},
         "slowest": {kind: [r["slowest"] for r in runs[kind]] for kind in runs},
-        "reproducible": {"cold_builds": len(sites), "files": len(paths), "differing": differing},
+        "reproducible": {"cold_builds": cold_runs, "files": files, "differing": sorted(differing)},
         "median": medians,
         "goals": dict(GOALS),
         "met": {kind: None if medians[kind] is None else medians[kind] <= GOALS[kind] for kind in runs},
@@ -606,6 +642,12 @@ def main(argv: list[str] | None = None) -> dict:
         print("\n" + page_table(result["page_weight"]))
     save(result, args.out)
     print(f"wrote {args.out}")
+    differing = result["build"]["reproducible"]["differing"] if "build" in parts else []
+    if differing:
+        raise SystemExit(
+            f"the cold builds are not byte-identical: {len(differing)} files differ ({', '.join(differing[:10])}); "
+            "see the differences printed above"
+        )
     return result
 
 

@@ -1,6 +1,6 @@
 """Build-time figures and computed values for the site.
 
-Each public function here is found by ``hooks/artifacts.py``:
+Each public function here is found by ``hooks/compute.py`` (the MkDocs hook, ``hooks/artifacts.py``, adapts it):
 
 * ``fig_<what_it_shows>(out_dir, seed) -> Path`` writes ``out_dir/<what_it_shows>.png``;
 * ``num_<name>(seed) -> str`` and ``table_<name>(seed) -> str`` return text that replaces

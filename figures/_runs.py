@@ -1,68 +1,55 @@
-"""A disk memo for training runs that several build artifacts show, and what "the code" means to it.
+"""A disk memo for training runs that several build artifacts show.
 
 A figure and a table often show the same runs; the build may compute them at the same time, in
 different processes. ``memoised_run`` keeps each run's outcome as one JSON under
 ``.cache/artifacts/runs/``, named by the run's config, the code that trains it and the library
 versions, and holds a file lock while it trains, so a concurrent job waits instead of training twice.
 
-"The code that trains it" is ``behaviour(file)``: a module's syntax tree without comments,
-formatting or docstrings. Rewording a comment or a docstring changes what the page shows of the
-code, but no number a run computes, so it retrains nothing. ``hooks/artifacts.py`` keys the
-artifacts on it too.
+"The code that trains it" is named by module (or by the functions that compute the outcome) and
+read as ``figures/_deps.py`` reads code for the build's artifact cache: the module, everything it
+imports from snippets/ and figures/, directly or not, and the data files beside them, without
+comments or docstrings. Editing any helper a run uses retrains it; rewording a comment or a
+docstring retrains nothing; renaming or moving a helper needs no list updated.
 """
 
 from __future__ import annotations
 
-import ast
 import dataclasses
 import fcntl
 import hashlib
 import importlib.metadata
 import json
 import os
-from collections.abc import Callable, Iterable
+import re
+from collections.abc import Callable
 from pathlib import Path
+from types import ModuleType
 from typing import Any
+
+from figures import _deps
 
 ROOT = Path(__file__).resolve().parents[1]
 RUNS = ROOT / ".cache" / "artifacts" / "runs"
+VERSIONED = ("torch", "numpy", "gymnasium")
 
 
-class _Docstrings(ast.NodeTransformer):
-    """Drop every statement that is only a string: docstrings, and the field docstrings of a
-    dataclass. Such a statement computes nothing (nothing here reads ``__doc__``)."""
+def run_path(kind: str, cfg: Any, *trained_by: str | Callable[..., Any] | ModuleType) -> Path:
+    """Where the outcome of training ``cfg`` (a dataclass instance) is kept.
 
-    def visit_Expr(self, node: ast.Expr) -> ast.AST | None:
-        if isinstance(node.value, ast.Constant) and isinstance(node.value.value, str):
-            return None
-        return node
-
-    def generic_visit(self, node: ast.AST) -> ast.AST:
-        super().generic_visit(node)
-        if isinstance(getattr(node, "body", None), list) and not node.body:
-            node.body = [ast.Pass()]  # a function that was only a docstring still has a body
-        return node
-
-
-def behaviour(file: Path) -> bytes:
-    """What a computation can depend on in ``file``.
-
-    A Python module: its syntax tree with no docstrings. The tree has no comments, blank lines or
-    formatting, so ``x = 1  # one`` and ``x = (1)`` give the same bytes; ``x = 2`` does not.
-    Any other file (a corpus, a results JSON): its bytes.
+    ``trained_by``: the code that computes the outcome, each a module name (``"snippets.dqn"``), a
+    module, or a function or class (the module it is defined in: ``run_path("dqn", cfg, train)``).
+    The name is ``<kind>[-<env_id>]-seed<seed>-<key>.json``, the key a hash of the config, of
+    ``_deps.module_digest(*trained_by)`` and of the versions of ``VERSIONED``.
     """
-    if file.suffix != ".py":
-        return file.read_bytes()
-    tree = _Docstrings().visit(ast.parse(file.read_bytes(), filename=str(file)))
-    return ast.dump(tree).encode()  # no line numbers: moving code down a line changes nothing
-
-
-def run_path(kind: str, cfg: Any, training_code: Iterable[Path]) -> Path:
-    """Where the outcome of training ``cfg`` (a dataclass) is kept."""
+    if not isinstance(kind, str) or not re.fullmatch(r"[a-z0-9][a-z0-9_-]*", kind):
+        raise ValueError(f"kind must be a short lower-case name such as 'dqn', got {kind!r}")
+    if not dataclasses.is_dataclass(cfg) or isinstance(cfg, type):
+        raise ValueError(f"cfg must be a dataclass instance (the run's config), got {cfg!r}")
+    if not trained_by:
+        raise ValueError("trained_by: name the module (or a function of it) that trains the run, e.g. 'snippets.dqn'")
     h = hashlib.sha256(json.dumps(dataclasses.asdict(cfg), sort_keys=True).encode())
-    for file in training_code:
-        h.update(behaviour(file))
-    for dist in ("torch", "numpy", "gymnasium"):
+    h.update(_deps.module_digest(*trained_by, param="trained_by").encode())
+    for dist in VERSIONED:
         h.update(f"{dist}={importlib.metadata.version(dist)}".encode())
     env_id = getattr(cfg, "env_id", None)  # runs without an environment (the tiny LM) have none
     label = f"{kind}-{env_id.replace('/', '_')}" if env_id else kind

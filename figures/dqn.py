@@ -24,8 +24,6 @@ from snippets.envs import OneHot
 from snippets.gridworld import GridWorld
 
 BLUE, ORANGE, GREEN = PALETTE[0], PALETTE[1], PALETTE[2]
-ROOT = Path(__file__).resolve().parents[1]
-TRAINING_CODE = (ROOT / "snippets" / "dqn.py", ROOT / "snippets" / "gridworld.py")
 N_SEEDS = 3  # the figure and the table show seeds seed, seed + 1, seed + 2
 
 
@@ -34,7 +32,7 @@ N_SEEDS = 3  # the figure and the table show seeds seed, seed + 1, seed + 2
 
 def run_path(cfg: DQNConfig) -> Path:
     """Where the outcome of training ``cfg`` is kept: named by config, code and library versions."""
-    return _runs.run_path("dqn", cfg, TRAINING_CODE)
+    return _runs.run_path("dqn", cfg, "snippets.dqn")
 
 
 def dqn_run(cfg: DQNConfig) -> dict:

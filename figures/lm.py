@@ -36,14 +36,6 @@ from snippets.lm_model import (
 from snippets.lm_rl import KIND_WORDS, MAX_REWARD, RLConfig, mean_reward, response_log_probs, reward_model, train
 
 BLUE, ORANGE, GREEN, RED = PALETTE[0], PALETTE[1], PALETTE[2], PALETTE[3]
-ROOT = Path(__file__).resolve().parents[1]
-TRAINING_CODE = (
-    ROOT / "snippets" / "lm_model.py",
-    ROOT / "snippets" / "lm_rl.py",
-    ROOT / "snippets" / "lm_corpus.txt",
-    ROOT / "snippets" / "reinforce.py",
-    ROOT / "snippets" / "returns.py",
-)
 N_SEEDS = 3  # seeds seed, seed + 1, seed + 2 for the learning curve and the per-seed table
 PROMPT = "the cat sat on the"  # the post's "The cat sat on the ___"
 SAMPLES = 250  # responses per prompt when counting what a model writes
@@ -85,6 +77,11 @@ def _model(state: dict, vocab: Vocab, cfg: LMConfig) -> TinyLM:
     return model.eval()
 
 
+def run_path(run: LMRun) -> Path:
+    """Where the outcome of ``run`` is kept: named by its configs, the code that trains it and library versions."""
+    return _runs.run_path("lm", run, "snippets.lm_rl")
+
+
 def lm_run(seed: int) -> dict:
     """Both models of one seed and the mean reward of every update; trains only the first time."""
     run = LMRun(seed)
@@ -94,7 +91,7 @@ def lm_run(seed: int) -> dict:
         result = train(pretrained, vocab, run.rl)
         return {"pretrained": _state(pretrained), "improved": _state(result.model), "mean_rewards": result.mean_rewards}
 
-    return _runs.memoised_run(_runs.run_path("lm", run, TRAINING_CODE), compute)
+    return _runs.memoised_run(run_path(run), compute)
 
 
 def models(seed: int) -> tuple[TinyLM, TinyLM, Vocab, dict]:

@@ -1,292 +1,68 @@
-"""MkDocs hook: everything the pages show that is computed, computed at build time from the code.
+"""MkDocs hook: the pages get what ``hooks/compute.py`` computes from the code.
 
-Three kinds of build artifact, all discovered, never listed by hand:
+``hooks/compute.py`` discovers the figures (``fig_*``), values (``num_*``, ``table_*``) and notebooks,
+computes those not cached and writes the manifest any renderer can use; see its docstring for what
+each artifact is and what its cache key covers. This hook is the MkDocs adapter over it:
 
-* **Figures**: a function ``fig_<what_it_shows>(out_dir, seed) -> Path`` in a module of ``figures/``.
-  It writes ``out_dir/<what_it_shows>.png`` and the page shows it as ``figures/<what_it_shows>.png``.
-* **Values**: a function ``num_<name>(seed) -> str`` or ``table_<name>(seed) -> str`` in ``figures/``.
-  A page writes ``{{ num_<name> }}`` and the build puts the computed text there (a number, or a
-  Markdown table). An unknown name fails the build.
-* **Notebooks**: a jupytext "percent" script ``notebooks/<name>.py``. The build executes it and the
-  site shows the executed notebook at ``notebooks/<name>.ipynb``, with a download button. A cell
-  that raises fails the build.
-
-Each artifact is cached under ``.cache/artifacts`` by a hash of the code that produces it: its own
-file, byte for byte, plus every module of ``snippets/`` and ``figures/`` that it imports, directly
-or not, as ``figures/_runs.behaviour`` sees them (the syntax tree without comments or docstrings),
-the seed, the versions of the numeric libraries, and ``hooks/render.py``. An unchanged artifact is
-never recomputed; an edit to the code of any snippet it uses recomputes it, and a reworded
-comment or docstring in a snippet recomputes only what shows that snippet's text (nothing here: the
-pages include it afresh on every build). Missing artifacts are computed in a
-fresh ``python hooks/render.py`` process, so ``mkdocs serve`` never draws with stale modules.
+* before the build, it computes everything (``compute_all``), so a figure function or a notebook
+  cell that raises fails the build, with the artifact's name and traceback;
+* it adds each figure and executed notebook to the site at its site path (``figures/maze.png``,
+  ``notebooks/<name>.ipynb``), failing when the source tree holds a file of that name;
+* it replaces each ``{{ num_x }}`` / ``{{ table_x }}`` in a page by its value, failing on an unknown
+  name; after the build it warns (so ``--strict`` fails) about values and figures no page shows,
+  and evicts cached artifacts that no current code produces;
+* it gives the images a notebook cell draws the alt text written on that cell's ``# %%`` line
+  (mkdocs-jupyter writes none).
 """
 
 from __future__ import annotations
 
-import ast
-import functools
 import hashlib
 import html
-import importlib.metadata
 import importlib.util
 import json
 import logging
-import os
-import re
 import shutil
-import subprocess
 import sys
-import tempfile
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import ModuleType
+from typing import TYPE_CHECKING
 
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File, Files
 
+if TYPE_CHECKING:  # the hook imports hooks/compute.py by path, below
+    from compute import Artifact
+
 log = logging.getLogger("mkdocs.hooks.artifacts")
 
 ROOT = Path(__file__).resolve().parents[1]
-CACHE = ROOT / ".cache" / "artifacts"
-LOCAL_PACKAGES = ("snippets", "figures")
-DATA_SUFFIXES = {".txt", ".json", ".csv"}  # read by the modules beside them, so part of the code
-VERSIONED = ("numpy", "matplotlib", "torch", "gymnasium", "nbclient", "ipykernel", "jupytext")
-SEED = 0
-CACHE_FORMAT = "1"
-PLACEHOLDER = re.compile(r"\{\{\s*((?:num|table)_[a-z0-9_]+)\s*\}\}")
 VENDORED = ("assets/vendor/katex/katex.min.js", "assets/vendor/katex/auto-render.min.js")
 
 
-@dataclass(frozen=True)
-class Artifact:
-    kind: str  # "figure" | "value" | "notebook"
-    name: str  # fig_maze | num_x | returns-in-the-maze
-    source: Path  # the module or notebook script that defines it
-    module: str  # dotted module name ("" for notebooks)
-    digest: str
-
-    @property
-    def filename(self) -> str:
-        if self.kind == "figure":
-            return self.name.removeprefix("fig_") + ".png"
-        if self.kind == "notebook":
-            return self.name + ".ipynb"
-        return self.name + ".json"
-
-    @property
-    def cached(self) -> Path:
-        # The digest is a folder so the file keeps its own name (the notebook download uses it).
-        return CACHE / self.kind / self.digest[:20] / self.filename
-
-    @property
-    def site_path(self) -> str:
-        return {"figure": "figures/", "notebook": "notebooks/"}.get(self.kind, "values/") + self.filename
-
-
-# --------------------------------------------------------------------------------------------------
-# What code produces an artifact: the file itself and every local module it imports, transitively.
-
-
-def _module_file(dotted: str) -> Path | None:
-    path = ROOT.joinpath(*dotted.split("."))
-    if path.with_suffix(".py").is_file():
-        return path.with_suffix(".py")
-    if (path / "__init__.py").is_file():
-        return path / "__init__.py"
-    return None
-
-
-def _imported_local_modules(path: Path) -> set[str]:
-    stat = path.stat()  # a file's imports change only when the file does
-    return set(_imports_of(path, stat.st_mtime_ns, stat.st_size))
-
-
-@functools.cache
-def _imports_of(path: Path, mtime_ns: int, size: int) -> frozenset[str]:
-    """The local modules that ``path`` imports; parsed once per version of the file (discovery asks
-    about the same modules for every artifact, and ``mkdocs serve`` rebuilds in the same process)."""
-    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
-    package = ".".join(path.relative_to(ROOT).with_suffix("").parts[:-1])
-    found: set[str] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            names = [alias.name for alias in node.names]
-        elif isinstance(node, ast.ImportFrom):
-            base = node.module or ""
-            if node.level:
-                parent = package.split(".")[: len(package.split(".")) - (node.level - 1)]
-                base = ".".join([*parent, base] if base else parent)
-            # `from snippets import returns` imports the submodule snippets.returns
-            names = [base] + [f"{base}.{alias.name}" for alias in node.names]
-        else:
-            continue
-        for name in names:
-            if name.split(".")[0] in LOCAL_PACKAGES:
-                parts = name.split(".")
-                for i in range(1, len(parts) + 1):  # importing a.b.c runs a/__init__, a/b/__init__ too
-                    if _module_file(".".join(parts[:i])):
-                        found.add(".".join(parts[:i]))
-    return frozenset(found)
-
-
-def code_files(path: Path) -> list[Path]:
-    """``path`` plus every file of snippets/ and figures/ that it imports, directly or not, plus the
-    data files (``DATA_SUFFIXES``) that sit next to them: a module may read those (a corpus)."""
-    seen: dict[Path, None] = {path: None}
-    todo = [path]
-    while todo:
-        for dotted in _imported_local_modules(todo.pop()):
-            file = _module_file(dotted)
-            if file is not None and file not in seen:
-                seen[file] = None
-                todo.append(file)
-    data = {f for module in seen for f in module.parent.iterdir() if f.suffix in DATA_SUFFIXES and f.is_file()}
-    for module in seen:
-        data |= declared_data_files(module)
-    return sorted(set(seen) | data)
-
-
-def declared_data_files(module: Path) -> set[Path]:
-    """The files matched by the module's ``DATA_FILES = ("glob", ...)``: paths relative to the repo
-    root, for data read from elsewhere (figures/benchmarks.py reads benchmarks/results/*.json)."""
-    stat = module.stat()
-    patterns = _data_patterns(module, stat.st_mtime_ns, stat.st_size)
-    return {f for pattern in patterns for f in ROOT.glob(pattern) if f.is_file()}
-
-
-@functools.cache
-def _data_patterns(module: Path, mtime_ns: int, size: int) -> tuple[str, ...]:
-    tree = ast.parse(module.read_text(encoding="utf-8"), filename=str(module))
-    for node in tree.body:
-        if isinstance(node, ast.Assign | ast.AnnAssign):
-            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-            if node.value and any(isinstance(t, ast.Name) and t.id == "DATA_FILES" for t in targets):
-                return tuple(ast.literal_eval(node.value))
-    return ()
-
-
-def _environment_fingerprint() -> str:
-    parts = [f"python={sys.version_info[:3]}", f"format={CACHE_FORMAT}", f"seed={SEED}"]
-    for dist in VERSIONED:
+def _load_by_path(path: Path) -> ModuleType:
+    """The module in file ``path``, imported by path under a name unique to that path (as
+    ``compute.load_by_path`` does), so a test's copy of the project and the checkout each get their own."""
+    name = f"_{path.stem}_{hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:16]}"
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(name, path)
+        if spec is None or spec.loader is None:
+            raise PluginError(f"{path} is missing")
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module  # dataclasses look their module up while a class is defined
         try:
-            parts.append(f"{dist}={importlib.metadata.version(dist)}")
-        except importlib.metadata.PackageNotFoundError:
-            parts.append(f"{dist}=missing")
-    parts.append((ROOT / "hooks" / "render.py").read_text(encoding="utf-8"))
-    return "\n".join(parts)
+            spec.loader.exec_module(module)
+        except BaseException:
+            del sys.modules[name]
+            raise
+    return sys.modules[name]
 
 
-@functools.cache
-def _load_runs_module():
-    """figures/_runs.py, by path: ``behaviour`` must be the one the training-run memo uses."""
-    spec = importlib.util.spec_from_file_location(f"_runs_{abs(hash(ROOT))}", ROOT / "figures" / "_runs.py")
-    assert spec is not None and spec.loader is not None, "figures/_runs.py is missing"
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-@functools.cache
-def _behaviour(path: Path, mtime_ns: int, size: int) -> bytes:
-    """``behaviour(path)``, parsed once per version of the file (every artifact asks about the same
-    modules, and ``mkdocs serve`` rebuilds in the same process)."""
-    return _load_runs_module().behaviour(path)
-
-
-def behaviour(path: Path) -> bytes:
-    stat = path.stat()
-    return _behaviour(path, stat.st_mtime_ns, stat.st_size)
-
-
-def digest_of(kind: str, name: str, source: Path, env: str) -> str:
-    h = hashlib.sha256()
-    h.update(f"{kind}:{name}\n{env}\n".encode())
-    for file in code_files(source):
-        # Its own file byte for byte: a notebook's comments are its text cells.
-        code = file.read_bytes() if file == source else behaviour(file)
-        h.update(str(file.relative_to(ROOT)).encode() + b"\0" + code + b"\0")
-    return h.hexdigest()
-
-
-# --------------------------------------------------------------------------------------------------
-# Discovery
-
-
-def discover() -> list[Artifact]:
-    env = _environment_fingerprint()
-    artifacts: list[Artifact] = []
-    owner: dict[str, Path] = {}
-    for path in sorted((ROOT / "figures").glob("*.py")):
-        if path.name.startswith("_"):
-            continue
-        module = "figures." + path.stem
-        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
-        for node in tree.body:
-            if not isinstance(node, ast.FunctionDef):
-                continue
-            kind = "figure" if node.name.startswith("fig_") else None
-            if node.name.startswith(("num_", "table_")):
-                kind = "value"
-            if kind is None:
-                continue
-            if node.name in owner:
-                raise PluginError(f"artifacts: {node.name} is defined in both {owner[node.name]} and {path}")
-            owner[node.name] = path
-            artifacts.append(Artifact(kind, node.name, path, module, digest_of(kind, node.name, path, env)))
-    for path in sorted((ROOT / "notebooks").glob("*.py")):
-        name = path.stem
-        artifacts.append(Artifact("notebook", name, path, "", digest_of("notebook", name, path, env)))
-    return artifacts
-
-
-# --------------------------------------------------------------------------------------------------
-# Rendering the artifacts that are not cached yet
-
-
-def render_missing(artifacts: list[Artifact]) -> None:
-    missing = [a for a in artifacts if not a.cached.is_file()]
-    if not missing:
-        return
-    CACHE.mkdir(parents=True, exist_ok=True)
-    jobs = [
-        {
-            "kind": a.kind,
-            "name": a.name,
-            "module": a.module,
-            "source": str(a.source),
-            "seed": SEED,
-            "out": str(a.cached),
-        }
-        for a in missing
-    ]
-    log.info("artifacts: computing %d of %d: %s", len(missing), len(artifacts), ", ".join(a.name for a in missing))
-    started = time.perf_counter()
-    with tempfile.NamedTemporaryFile("w", suffix=".json", dir=CACHE, delete=False) as fh:
-        json.dump(jobs, fh)
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep))
-    env.setdefault("MPLBACKEND", "Agg")
-    try:
-        proc = subprocess.run(
-            [sys.executable, str(ROOT / "hooks" / "render.py"), fh.name],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-        )
-    finally:
-        os.unlink(fh.name)
-    if proc.returncode != 0:
-        raise PluginError(
-            "artifacts: computing build artifacts failed; the page content they feed would be missing.\n"
-            + proc.stdout[-4000:]
-            + proc.stderr[-8000:]
-        )
-    for a in missing:
-        if not a.cached.is_file():
-            raise PluginError(f"artifacts: {a.name} ({a.source.relative_to(ROOT)}) produced no {a.filename}")
-    slowest = [line for line in proc.stdout.splitlines() if line.startswith("slowest: ")]
-    log.info("artifacts: computed %d in %.1f s; %s", len(missing), time.perf_counter() - started, "".join(slowest))
+compute = _load_by_path(ROOT / "hooks" / "compute.py")
+discover = compute.discover  # tests/value_checks_helpers.py reads the values' cache paths through the hook
+CACHE = compute.CACHE
 
 
 # --------------------------------------------------------------------------------------------------
@@ -311,14 +87,12 @@ def on_pre_build(config) -> None:
     for rel in VENDORED:
         if not (docs / rel).is_file():
             raise PluginError(f"docs/{rel} is missing: run `python tools/vendor.py` (every make target does)")
-    artifacts = discover()
-    render_missing(artifacts)
-    values = {}
-    for a in artifacts:
-        if a.kind == "value":
-            values[a.name] = json.loads(a.cached.read_text(encoding="utf-8"))["value"]
+    try:
+        computed = compute.compute_all(log)
+    except compute.ArtifactError as exc:
+        raise PluginError(str(exc)) from exc
     global _state
-    _state = BuildState(artifacts=artifacts, values=values)
+    _state = BuildState(artifacts=computed.artifacts, values=computed.values)
 
 
 @event_priority(100)  # before mkdocs-jupyter wraps .ipynb files as pages
@@ -349,28 +123,16 @@ def on_files(files: Files, config) -> Files:
 
 
 def on_page_markdown(markdown: str, page, config, files) -> str:
-    values = _state.values
-
-    def substitute(match: re.Match[str]) -> str:
-        name = match.group(1)
-        if name not in values:
-            raise PluginError(
-                f"{page.file.src_uri}: {{{{ {name} }}}} names no value; define {name}(seed) -> str in figures/"
-            )
-        _state.used.add(name)
-        # A multi-line value (a table) placed on an indented line, e.g. inside an admonition or a
-        # content tab, keeps that indentation on every line.
-        line_start = markdown.rfind("\n", 0, match.start()) + 1
-        indent = markdown[line_start : match.start()]
-        if indent.strip():
-            indent = ""
-        return values[name].replace("\n", "\n" + indent)
-
-    return PLACEHOLDER.sub(substitute, markdown)
+    try:
+        text, used = compute.substitute(markdown, _state.values, page.file.src_uri)
+    except compute.ArtifactError as exc:
+        raise PluginError(str(exc)) from exc
+    _state.used |= used
+    return text
 
 
 def on_page_content(html_text: str, page, config, files) -> str:
-    _state.shown.update(re.findall(r"figures/([a-z0-9_]+\.png)", html_text))
+    _state.shown |= compute.shown_figures(html_text)
     return html_text
 
 
@@ -400,25 +162,10 @@ def on_post_page(output: str, page, config) -> str:
     return output
 
 
-def evict_stale(artifacts: list[Artifact]) -> None:
-    """Delete cached artifacts that no current code produces (old digests)."""
-    keep = {a.cached.parent for a in artifacts}
-    for kind in ("figure", "value", "notebook"):
-        for entry in (CACHE / kind).glob("*"):
-            if entry.is_dir() and entry not in keep:
-                for file in entry.iterdir():
-                    file.unlink()
-                entry.rmdir()
-
-
 def on_post_build(config) -> None:
-    evict_stale(_state.artifacts)
+    compute.evict_stale(_state.artifacts)
     # A computed value or figure that no page shows is dead weight in every cold build: say so
     # (a warning, so `mkdocs build --strict` fails).
-    unused = sorted(set(_state.values) - _state.used)
-    if unused:
-        log.warning("artifacts: computed values that no page shows: %s", ", ".join(unused))
-    figures = {a.filename for a in _state.artifacts if a.kind == "figure"}
-    unshown = sorted(figures - _state.shown)
-    if unshown:
-        log.warning("artifacts: figures that no page shows: %s", ", ".join(unshown))
+    computed = compute.Computed(_state.artifacts, _state.values)
+    for problem in compute.unshown(computed, _state.used, _state.shown):
+        log.warning("%s", problem)

@@ -1,6 +1,6 @@
 """Compute build artifacts in a fresh process: ``python hooks/render.py JOBS.json``.
 
-``hooks/artifacts.py`` writes the jobs (figures, values, notebooks that are not cached yet) and runs
+``hooks/compute.py`` writes the jobs (figures, values, notebooks that are not cached yet) and runs
 this script, so every artifact is made by the code as it is on disk now. Jobs run in parallel, one
 process per core. Any failure prints the artifact's name and traceback and exits non-zero, which
 fails the build.

@@ -1,9 +1,11 @@
-"""The build hook: what it hashes, when it recomputes, and that every failure fails loudly."""
+"""The build's computed content: what each artifact is keyed on, when it is recomputed, that every
+failure fails loudly, and the MkDocs hook over it (hooks/compute.py, figures/_deps.py, hooks/artifacts.py)."""
 
 from __future__ import annotations
 
 import importlib.util
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -15,13 +17,25 @@ from mkdocs.exceptions import PluginError
 REPO = Path(__file__).resolve().parents[1]
 
 
-def load_hook(root: Path):
-    """Import hooks/artifacts.py from a copy of the project, so its ROOT is that copy."""
-    spec = importlib.util.spec_from_file_location(f"artifacts_{abs(hash(root))}", root / "hooks" / "artifacts.py")
+def load(root: Path, path: str):
+    """Import ``root/path`` by path, afresh, so its ROOT is the project at ``root``."""
+    spec = importlib.util.spec_from_file_location(f"{Path(path).stem}_{abs(hash(root))}", root / path)
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module  # dataclasses look their module up while the class is defined
     spec.loader.exec_module(module)
     return module
+
+
+def load_hook(root: Path):
+    return load(root, "hooks/artifacts.py")
+
+
+def load_compute(root: Path):
+    return load(root, "hooks/compute.py")
+
+
+def load_deps(root: Path):
+    return load(root, "figures/_deps.py")
 
 
 @pytest.fixture
@@ -37,16 +51,14 @@ def by_name(artifacts):
 
 
 def test_code_files_follow_imports_transitively():
-    hook = load_hook(REPO)
-    files = {p.relative_to(REPO).as_posix() for p in hook.code_files(REPO / "figures" / "foundations.py")}
+    files = {p.relative_to(REPO).as_posix() for p in load_deps(REPO).code_files(REPO / "figures" / "foundations.py")}
     assert {"figures/foundations.py", "figures/_style.py", "snippets/returns.py", "snippets/gridworld.py"} <= files
     assert "figures/diagrams.py" not in files
 
 
 def test_declared_data_files_count_as_code():
     """figures/benchmarks.py declares DATA_FILES: a new benchmark result must re-draw the Benchmarks page."""
-    hook = load_hook(REPO)
-    files = {p.relative_to(REPO).as_posix() for p in hook.code_files(REPO / "figures" / "benchmarks.py")}
+    files = {p.relative_to(REPO).as_posix() for p in load_deps(REPO).code_files(REPO / "figures" / "benchmarks.py")}
     assert "benchmarks/results/cartpole_vs_sb3.json" in files and "benchmarks/results/site.json" in files
 
 
@@ -60,13 +72,12 @@ def test_a_missing_benchmark_result_names_the_script_that_writes_it(tmp_path, mo
 
 def test_data_files_beside_the_code_count_as_code():
     """figures/lm.py trains on snippets/lm_corpus.txt: editing the corpus must re-draw its figures."""
-    hook = load_hook(REPO)
-    files = {p.relative_to(REPO).as_posix() for p in hook.code_files(REPO / "figures" / "lm.py")}
+    files = {p.relative_to(REPO).as_posix() for p in load_deps(REPO).code_files(REPO / "figures" / "lm.py")}
     assert {"figures/lm.py", "snippets/lm_model.py", "snippets/lm_rl.py", "snippets/lm_corpus.txt"} <= files
 
 
 def test_discovery_finds_figures_values_and_notebooks():
-    artifacts = by_name(load_hook(REPO).discover())
+    artifacts = by_name(load_compute(REPO).discover())
     assert artifacts["fig_maze"].kind == "figure"
     assert artifacts["fig_maze"].site_path == "figures/maze.png"
     assert artifacts["num_return_a_to_goal"].kind == "value"
@@ -76,35 +87,65 @@ def test_discovery_finds_figures_values_and_notebooks():
 
 
 def test_editing_a_snippet_changes_only_the_digests_that_use_it(project: Path):
-    before = by_name(load_hook(project).discover())
+    before = by_name(load_compute(project).discover())
     with open(project / "snippets" / "returns.py", "a", encoding="utf-8") as fh:
         fh.write("\nAN_EDIT = 1\n")
-    after = by_name(load_hook(project).discover())
+    after = by_name(load_compute(project).discover())
     assert after["fig_discount_weights"].digest != before["fig_discount_weights"].digest
     assert after["num_return_a_to_goal"].digest != before["num_return_a_to_goal"].digest
     assert after["fig_rlhf_pipeline"].digest == before["fig_rlhf_pipeline"].digest  # diagrams import no snippet
 
 
+def indirect_imports(root: Path) -> list[tuple[Path, Path]]:
+    """(figure module, snippet) pairs where the module runs the snippet only through another snippet:
+    the snippet is in the module's code but not among its own imports. Read from the import graph,
+    so the pairs follow the code as it moves."""
+    deps = load_deps(root)
+    pairs = []
+    for module in sorted((root / "figures").glob("[!_]*.py")):
+        direct = {deps.module_file(name) for name in deps.local_imports(module)}
+        for file in deps.code_files(module):
+            if file.suffix == ".py" and file.parent.name == "snippets" and file not in direct:
+                pairs.append((module, file))
+    return pairs
+
+
+def test_editing_a_snippet_two_imports_away_recomputes_what_uses_it(project: Path):
+    """A figure module that imports snippet A, which imports snippet B: editing B recomputes the
+    module's artifacts, though the module never names B."""
+    pairs = [(m, s) for m, s in indirect_imports(project) if s.name != "__init__.py"]
+    assert pairs, "no figure module reaches a snippet only through another one; the graph changed, update this test"
+    module, snippet = pairs[0]
+    before = by_name(load_compute(project).discover())
+    users = {n for n, a in before.items() if a.source == module}
+    assert users, f"{module} defines no artifact"
+    with open(snippet, "a", encoding="utf-8") as fh:
+        fh.write("\nAN_EDIT = 1\n")
+    after = by_name(load_compute(project).discover())
+    assert {n for n in users if after[n].digest != before[n].digest} == users, f"{snippet.name} via {module.name}"
+    assert after["fig_rlhf_pipeline"].digest == before["fig_rlhf_pipeline"].digest  # diagrams import no snippet
+
+
 def test_rewording_a_comment_or_docstring_in_a_snippet_recomputes_nothing(project: Path):
-    before = by_name(load_hook(project).discover())
+    before = by_name(load_compute(project).discover())
     returns = project / "snippets" / "returns.py"
     text = returns.read_text(encoding="utf-8")
     docstring = text.split('"""')[1]  # the module's docstring
     text = text.replace(docstring, docstring + " Reworded.", 1)
     returns.write_text(text + "\n# a new comment\n\n\n", encoding="utf-8")
-    after = by_name(load_hook(project).discover())
+    after = by_name(load_compute(project).discover())
     assert {n: a.digest for n, a in after.items()} == {n: a.digest for n, a in before.items()}
 
 
 def test_a_notebooks_own_comments_are_its_text(project: Path):
     notebook = project / "notebooks" / "returns-in-the-maze.py"
-    before = by_name(load_hook(project).discover())["returns-in-the-maze"].digest
+    before = by_name(load_compute(project).discover())["returns-in-the-maze"].digest
     notebook.write_text(notebook.read_text(encoding="utf-8") + "\n# %% [markdown]\n# One more line.\n")
-    assert by_name(load_hook(project).discover())["returns-in-the-maze"].digest != before
+    assert by_name(load_compute(project).discover())["returns-in-the-maze"].digest != before
 
 
 def test_behaviour_ignores_comments_formatting_and_docstrings(tmp_path: Path):
-    from figures._runs import behaviour
+    from figures._deps import behaviour
 
     def of(source: str) -> bytes:
         (tmp_path / "m.py").write_text(source, encoding="utf-8")
@@ -121,27 +162,27 @@ def test_behaviour_ignores_comments_formatting_and_docstrings(tmp_path: Path):
 
 
 def test_cached_artifacts_are_not_recomputed(project: Path, monkeypatch):
-    hook = load_hook(project)
-    artifacts = [a for a in hook.discover() if a.name in {"num_return_a_to_goal", "fig_discount_weights"}]
-    hook.render_missing(artifacts)
+    compute = load_compute(project)
+    artifacts = [a for a in compute.discover() if a.name in {"num_return_a_to_goal", "fig_discount_weights"}]
+    compute.render_missing(artifacts)
     assert all(a.cached.is_file() for a in artifacts)
 
     def no_subprocess(*args, **kwargs):
         raise AssertionError("a cached artifact was recomputed")
 
     monkeypatch.setattr(subprocess, "run", no_subprocess)
-    hook.render_missing(artifacts)  # everything cached: nothing runs
+    compute.render_missing(artifacts)  # everything cached: nothing runs
 
 
 def test_values_are_what_the_snippets_compute(project: Path):
-    hook = load_hook(project)
+    compute = load_compute(project)
     wanted = {
         "num_return_a_to_goal": "0.99",
         "num_discounted_return_a_to_goal": "0.89",
         "num_goal_ten_steps_away": "0.35",
     }
-    artifacts = [a for a in hook.discover() if a.name in wanted]
-    hook.render_missing(artifacts)
+    artifacts = [a for a in compute.discover() if a.name in wanted]
+    compute.render_missing(artifacts)
     for a in artifacts:
         assert json.loads(a.cached.read_text())["value"] == wanted[a.name]
 
@@ -150,10 +191,10 @@ def test_a_figure_that_raises_fails_the_build_with_its_name(project: Path):
     (project / "figures" / "broken.py").write_text(
         "def fig_broken_on_purpose(out_dir, seed):\n    raise ValueError('seed must be even')\n", encoding="utf-8"
     )
-    hook = load_hook(project)
-    broken = [a for a in hook.discover() if a.name == "fig_broken_on_purpose"]
-    with pytest.raises(PluginError, match=r"fig_broken_on_purpose[\s\S]*seed must be even"):
-        hook.render_missing(broken)
+    compute = load_compute(project)
+    broken = [a for a in compute.discover() if a.name == "fig_broken_on_purpose"]
+    with pytest.raises(compute.ArtifactError, match=r"fig_broken_on_purpose[\s\S]*seed must be even"):
+        compute.render_missing(broken)
     assert not broken[0].cached.exists()
 
 
@@ -166,9 +207,9 @@ def test_a_figure_that_writes_the_wrong_file_fails(project: Path):
         "    return path\n",
         encoding="utf-8",
     )
-    hook = load_hook(project)
-    with pytest.raises(PluginError, match="misnamed.png"):
-        hook.render_missing([a for a in hook.discover() if a.name == "fig_misnamed"])
+    compute = load_compute(project)
+    with pytest.raises(compute.ArtifactError, match="misnamed.png"):
+        compute.render_missing([a for a in compute.discover() if a.name == "fig_misnamed"])
 
 
 def test_a_notebook_cell_that_raises_fails_the_build(project: Path):
@@ -176,9 +217,9 @@ def test_a_notebook_cell_that_raises_fails_the_build(project: Path):
         "# %% [markdown]\n# # A failing notebook\n\n# %%\nx = 1\n\n# %%\nraise RuntimeError('cell 2 is broken')\n",
         encoding="utf-8",
     )
-    hook = load_hook(project)
-    with pytest.raises(PluginError, match="cell 2 is broken"):
-        hook.render_missing([a for a in hook.discover() if a.name == "failing"])
+    compute = load_compute(project)
+    with pytest.raises(compute.ArtifactError, match="cell 2 is broken"):
+        compute.render_missing([a for a in compute.discover() if a.name == "failing"])
 
 
 def test_unknown_placeholder_fails(project: Path):
@@ -199,5 +240,113 @@ def test_unknown_placeholder_fails(project: Path):
 
 def test_two_functions_with_one_name_fail(project: Path):
     (project / "figures" / "dupe.py").write_text("def fig_maze(out_dir, seed):\n    pass\n", encoding="utf-8")
-    with pytest.raises(PluginError, match="fig_maze is defined in both"):
-        load_hook(project).discover()
+    compute = load_compute(project)
+    with pytest.raises(compute.ArtifactError, match="fig_maze is defined in both"):
+        compute.discover()
+
+
+def test_the_hook_turns_a_failure_into_a_build_error(project: Path, monkeypatch):
+    hook = load_hook(project)
+
+    def fails(log):
+        raise hook.compute.ArtifactError("planted: figure fig_x failed")
+
+    monkeypatch.setattr(hook.compute, "compute_all", fails)
+    with pytest.raises(PluginError, match=r"^planted: figure fig_x failed$"):
+        hook.on_pre_build({"docs_dir": str(REPO / "docs")})
+
+
+def test_the_artifact_library_runs_without_mkdocs(project: Path):
+    """hooks/compute.py discovers and computes with MkDocs made unimportable: any renderer can use it."""
+    script = (
+        "import importlib.util, json, sys\n"
+        "sys.modules['mkdocs'] = None  # any import of MkDocs fails\n"
+        "spec = importlib.util.spec_from_file_location('compute', 'hooks/compute.py')\n"
+        "compute = importlib.util.module_from_spec(spec)\n"
+        "sys.modules['compute'] = compute\n"
+        "spec.loader.exec_module(compute)\n"
+        "wanted = [a for a in compute.discover() if a.name == 'num_return_a_to_goal']\n"
+        "compute.render_missing(wanted)\n"
+        "print(json.loads(wanted[0].cached.read_text())['value'])\n"
+    )
+    env = dict(os.environ, PYTHONPATH="")
+    proc = subprocess.run([sys.executable, "-c", script], cwd=project, capture_output=True, text=True, env=env)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert proc.stdout.strip() == "0.99"
+
+
+def test_the_manifest_holds_what_a_renderer_needs(built_site: Path):
+    """After a build, .cache/artifacts/manifest.json has every value's text and where every figure
+    and notebook is (``built_site`` first: the build computed them all)."""
+    compute = load_compute(REPO)
+    manifest = json.loads(compute.MANIFEST.read_text(encoding="utf-8"))
+    artifacts = compute.discover()
+    assert manifest["format"] == compute.MANIFEST_FORMAT
+    assert set(manifest["values"]) == {a.name for a in artifacts if a.kind == "value"}
+    files = {a.site_path for a in artifacts if a.kind != "value"}
+    assert set(manifest["figures"]) | set(manifest["notebooks"]) == files
+    for a in artifacts:
+        if a.kind == "value":
+            assert manifest["values"][a.name] == json.loads(a.cached.read_text(encoding="utf-8"))["value"]
+        else:
+            assert manifest[a.kind + "s"][a.site_path] == a.cached.relative_to(REPO).as_posix()
+
+
+@pytest.fixture
+def pages(project: Path):
+    """(compute, what it computed, docs/): two pages, a value, a table, a figure and a notebook."""
+    compute = load_compute(project)
+    docs = project / "docs"
+    (docs / "chapter").mkdir(parents=True)
+    (docs / "index.md").write_text("# Home\n\nG = {{ num_a }}\n\n![The maze](figures/maze.png)\n", encoding="utf-8")
+    (docs / "chapter" / "page.md").write_text(
+        "!!! note\n    {{ table_b }}\n\n[The notebook](../notebooks/nb.ipynb)\n", encoding="utf-8"
+    )
+    figure = compute.Artifact("figure", "fig_maze", project / "figures" / "x.py", "figures.x", "f" * 64)
+    notebook = compute.Artifact("notebook", "nb", project / "notebooks" / "nb.py", "", "a" * 64)
+    for artifact, content in ((figure, b"PNG"), (notebook, b"{}")):
+        artifact.cached.parent.mkdir(parents=True)
+        artifact.cached.write_bytes(content)
+    computed = compute.Computed([figure, notebook], {"num_a": "1.50", "table_b": "| a |\n|---|\n| 1 |"})
+    return compute, computed, docs
+
+
+def test_export_docs_writes_pages_with_their_values_figures_and_notebooks(pages, tmp_path: Path):
+    compute, computed, docs = pages
+    out = tmp_path / "out"
+    compute.export_docs(computed, out, docs)
+    assert (out / "index.md").read_text(encoding="utf-8") == "# Home\n\nG = 1.50\n\n![The maze](figures/maze.png)\n"
+    page = (out / "chapter" / "page.md").read_text(encoding="utf-8")
+    assert page.startswith("!!! note\n    | a |\n    |---|\n    | 1 |\n")  # the table stays in the admonition
+    assert (out / "figures" / "maze.png").read_bytes() == b"PNG"
+    assert (out / "notebooks" / "nb.ipynb").read_bytes() == b"{}"
+    assert "{{" in (docs / "index.md").read_text(encoding="utf-8")  # the source is left as it was
+
+
+@pytest.mark.parametrize(
+    "fault",
+    ["unknown placeholder", "value no page shows", "figure no page shows", "generated file in docs", "out not empty"],
+)
+def test_export_docs_fails_where_the_strict_build_fails(pages, tmp_path: Path, fault: str):
+    compute, computed, docs = pages
+    out = tmp_path / "out"
+    index = docs / "index.md"
+    if fault == "unknown placeholder":
+        index.write_text(index.read_text(encoding="utf-8") + "{{ num_no_such_value }}\n", encoding="utf-8")
+        expected = r"^index\.md: \{\{ num_no_such_value \}\} names no value"
+    elif fault == "value no page shows":
+        computed.values["num_unshown"] = "2"
+        expected = r"computed values that no page shows: num_unshown$"
+    elif fault == "figure no page shows":
+        index.write_text("# Home\n\nG = {{ num_a }}\n", encoding="utf-8")
+        expected = r"figures that no page shows: maze\.png$"
+    elif fault == "generated file in docs":
+        (docs / "figures").mkdir()
+        (docs / "figures" / "maze.png").write_bytes(b"old")
+        expected = r"docs/figures/maze\.png exist in the source tree"
+    else:
+        out.mkdir()
+        (out / "kept.md").write_text("mine", encoding="utf-8")
+        expected = r"^docs-out: .* exists and is not an empty folder"
+    with pytest.raises(compute.ArtifactError, match=expected):
+        compute.export_docs(computed, out, docs)

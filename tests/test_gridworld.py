@@ -16,6 +16,7 @@ from gymnasium.utils.passive_env_checker import env_render_passive_checker
 from gymnasium.wrappers import TimeLimit
 
 from snippets import gridworld
+from snippets.envs import play_episode
 from snippets.gridworld import (
     ACTION_NAMES,
     AGENT_COLOR,
@@ -31,7 +32,6 @@ from snippets.gridworld import (
     random_policy,
     shortest_path_actions,
 )
-from snippets.envs import play_episode
 from snippets.returns import discounted_return
 from tests.demo import run_demo
 

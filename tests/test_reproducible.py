@@ -4,7 +4,8 @@ Here the second build reuses the first one's artifact cache, so this checks ever
 Material, mkdocs-jupyter and the hook write around the artifacts (dates, ordering, ids, the
 sitemap's gzip header). That the artifacts themselves come out byte-identical from an empty
 cache, training included, is checked by ``benchmarks/site.py``: it compares its cold builds, file
-by file, and the Benchmarks page reports what it found.
+by file, prints every file that differs and fails; the scheduled workflow
+``.github/workflows/reproducible.yml`` runs it weekly, and the Benchmarks page reports what it found.
 """
 
 from __future__ import annotations

@@ -262,11 +262,10 @@ def lm_models(seed: int) -> LMModels | None:
     record of that run for the current code (then only the value itself can be checked)."""
     import torch
 
-    from figures import _runs
-    from figures.lm import TRAINING_CODE, LMRun
+    from figures.lm import LMRun, run_path
     from snippets.lm_model import LMConfig, TinyLM
 
-    path = _runs.run_path("lm", LMRun(seed), TRAINING_CODE)
+    path = run_path(LMRun(seed))
     if not path.is_file():
         return None
     record = json.loads(path.read_text(encoding="utf-8"))

@@ -1,0 +1,402 @@
+"""Everything the pages show that is computed, computed from the code, for any renderer.
+
+    python hooks/compute.py                  # compute what is not cached; write .cache/artifacts/manifest.json
+    python hooks/compute.py --docs-out DIR   # and write DIR: docs/ with every value in place and every
+                                             # generated figure and notebook beside the pages
+
+Three kinds of build artifact, all discovered, never listed by hand:
+
+* **Figures**: a function ``fig_<what_it_shows>(out_dir, seed) -> Path`` in a module of ``figures/``.
+  It writes ``out_dir/<what_it_shows>.png`` and the page shows it as ``figures/<what_it_shows>.png``.
+* **Values**: a function ``num_<name>(seed) -> str`` or ``table_<name>(seed) -> str`` in ``figures/``.
+  A page writes ``{{ num_<name> }}`` and the build puts the computed text there (a number, or a
+  Markdown table). An unknown name fails the build.
+* **Notebooks**: a jupytext "percent" script ``notebooks/<name>.py``. The build executes it and the
+  site shows the executed notebook at ``notebooks/<name>.ipynb``. A cell that raises fails the build.
+
+Each artifact is cached under ``.cache/artifacts/<kind>/<digest>/<file>``, the digest a hash of the
+code that produces it as ``figures/_deps.py`` reads code (its own file byte for byte, plus every
+module of ``snippets/`` and ``figures/`` it imports, directly or not, without comments or
+docstrings, and the data files beside them), the seed, the versions of the numeric libraries and
+``hooks/render.py`` (without its comments). The training runs that several artifacts show are
+memoised under the same rules (``figures/_runs.py``). An unchanged artifact is never recomputed; an
+edit to the code of any snippet it uses recomputes it; a reworded comment or docstring in a snippet
+recomputes nothing.
+Missing artifacts are computed in a fresh ``python hooks/render.py`` process, so a long-lived
+caller (``mkdocs serve``) never computes with stale modules.
+
+What a renderer needs is in the manifest, ``.cache/artifacts/manifest.json`` (rewritten by every
+run of this module, the MkDocs build's included)::
+
+    {"format": 1,
+     "values": {"num_return_a_to_goal": "0.99", ...},                    # placeholder -> text
+     "figures": {"figures/maze.png": ".cache/artifacts/figure/.../maze.png", ...},
+     "notebooks": {"notebooks/x.ipynb": ".cache/artifacts/notebook/.../x.ipynb", ...}}
+
+Keys of ``figures``/``notebooks`` are paths in the site (and in ``docs/`` as a page links them);
+the files are relative to the repository root. ``--docs-out`` applies it all to a copy of ``docs/``
+(``export_docs``), for a renderer that runs no hooks (``tools/zensical.py``); the MkDocs build does
+the same through ``hooks/artifacts.py``, a thin adapter over this module.
+
+Standard library only (the computing happens in ``hooks/render.py``). Load this file by its path,
+as ``hooks/artifacts.py`` does, so that its ``ROOT`` is the project it sits in.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import hashlib
+import importlib.metadata
+import importlib.util
+import json
+import logging
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+
+ROOT = Path(__file__).resolve().parents[1]
+DOCS = ROOT / "docs"
+CACHE = ROOT / ".cache" / "artifacts"
+MANIFEST = CACHE / "manifest.json"
+MANIFEST_FORMAT = 1
+KINDS = ("figure", "value", "notebook")
+VERSIONED = ("numpy", "matplotlib", "torch", "gymnasium", "nbclient", "ipykernel", "jupytext")
+SEED = 0
+CACHE_FORMAT = "1"
+PLACEHOLDER = re.compile(r"\{\{\s*((?:num|table)_[a-z0-9_]+)\s*\}\}")
+FIGURE_REFERENCE = re.compile(r"figures/([a-z0-9_]+\.png)")
+
+LOG = logging.getLogger("artifacts")
+
+
+class ArtifactError(Exception):
+    """A computed artifact that cannot be had or placed: the pages would miss content."""
+
+
+def load_by_path(path: Path) -> ModuleType:
+    """The module in file ``path``, imported by path under a name unique to that path, so that two
+    copies of the project (a test's and the checkout) each get their own."""
+    name = f"_{path.stem}_{hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:16]}"
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.spec_from_file_location(name, path)
+    if spec is None or spec.loader is None:
+        raise ArtifactError(f"{path} is missing or not a Python module")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module  # dataclasses look their module up while a class is defined
+    try:
+        spec.loader.exec_module(module)
+    except BaseException:
+        del sys.modules[name]
+        raise
+    return module
+
+
+deps = load_by_path(ROOT / "figures" / "_deps.py")  # what an artifact depends on, as the run memo reads it
+
+
+@dataclass(frozen=True)
+class Artifact:
+    kind: str  # "figure" | "value" | "notebook"
+    name: str  # fig_maze | num_x | returns-in-the-maze
+    source: Path  # the module or notebook script that defines it
+    module: str  # dotted module name ("" for notebooks)
+    digest: str
+
+    @property
+    def filename(self) -> str:
+        if self.kind == "figure":
+            return self.name.removeprefix("fig_") + ".png"
+        if self.kind == "notebook":
+            return self.name + ".ipynb"
+        return self.name + ".json"
+
+    @property
+    def cached(self) -> Path:
+        # The digest is a folder so the file keeps its own name (the notebook download uses it).
+        return CACHE / self.kind / self.digest[:20] / self.filename
+
+    @property
+    def site_path(self) -> str:
+        return {"figure": "figures/", "notebook": "notebooks/"}.get(self.kind, "values/") + self.filename
+
+
+# --------------------------------------------------------------------------------------------------
+# Discovery
+
+
+def environment_fingerprint() -> str:
+    parts = [f"python={sys.version_info[:3]}", f"format={CACHE_FORMAT}", f"seed={SEED}"]
+    for dist in VERSIONED:
+        try:
+            parts.append(f"{dist}={importlib.metadata.version(dist)}")
+        except importlib.metadata.PackageNotFoundError:
+            parts.append(f"{dist}=missing")
+    parts.append(deps.behaviour(ROOT / "hooks" / "render.py").decode())  # how artifacts are made, not its comments
+    return "\n".join(parts)
+
+
+def digest_of(kind: str, name: str, source: Path, env: str) -> str:
+    """The cache key of artifact ``name``: its kind and name, the environment, and the code it depends
+    on, its own file byte for byte (a notebook's comments are its text cells)."""
+    code = deps.code_digest(source, verbatim={source})
+    return hashlib.sha256(f"{kind}:{name}\n{env}\n{code}\n".encode()).hexdigest()
+
+
+def discover() -> list[Artifact]:
+    env = environment_fingerprint()
+    artifacts: list[Artifact] = []
+    owner: dict[str, Path] = {}
+    for path in sorted((ROOT / "figures").glob("*.py")):
+        if path.name.startswith("_"):
+            continue
+        module = "figures." + path.stem
+        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+        for node in tree.body:
+            if not isinstance(node, ast.FunctionDef):
+                continue
+            kind = "figure" if node.name.startswith("fig_") else None
+            if node.name.startswith(("num_", "table_")):
+                kind = "value"
+            if kind is None:
+                continue
+            if node.name in owner:
+                raise ArtifactError(f"artifacts: {node.name} is defined in both {owner[node.name]} and {path}")
+            owner[node.name] = path
+            artifacts.append(Artifact(kind, node.name, path, module, digest_of(kind, node.name, path, env)))
+    for path in sorted((ROOT / "notebooks").glob("*.py")):
+        name = path.stem
+        artifacts.append(Artifact("notebook", name, path, "", digest_of("notebook", name, path, env)))
+    return artifacts
+
+
+# --------------------------------------------------------------------------------------------------
+# Computing the artifacts that are not cached yet
+
+
+def render_missing(artifacts: list[Artifact], log: logging.Logger = LOG) -> None:
+    """Compute every artifact of ``artifacts`` that is not cached, in one ``hooks/render.py`` process."""
+    missing = [a for a in artifacts if not a.cached.is_file()]
+    if not missing:
+        return
+    CACHE.mkdir(parents=True, exist_ok=True)
+    jobs = [
+        {
+            "kind": a.kind,
+            "name": a.name,
+            "module": a.module,
+            "source": str(a.source),
+            "seed": SEED,
+            "out": str(a.cached),
+        }
+        for a in missing
+    ]
+    log.info("artifacts: computing %d of %d: %s", len(missing), len(artifacts), ", ".join(a.name for a in missing))
+    started = time.perf_counter()
+    with tempfile.NamedTemporaryFile("w", suffix=".json", dir=CACHE, delete=False) as fh:
+        json.dump(jobs, fh)
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep))
+    env.setdefault("MPLBACKEND", "Agg")
+    try:
+        proc = subprocess.run(
+            [sys.executable, str(ROOT / "hooks" / "render.py"), fh.name],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+        )
+    finally:
+        os.unlink(fh.name)
+    if proc.returncode != 0:
+        raise ArtifactError(
+            "artifacts: computing build artifacts failed; the page content they feed would be missing.\n"
+            + proc.stdout[-4000:]
+            + proc.stderr[-8000:]
+        )
+    for a in missing:
+        if not a.cached.is_file():
+            raise ArtifactError(f"artifacts: {a.name} ({a.source.relative_to(ROOT)}) produced no {a.filename}")
+    slowest = [line for line in proc.stdout.splitlines() if line.startswith("slowest: ")]
+    log.info("artifacts: computed %d in %.1f s; %s", len(missing), time.perf_counter() - started, "".join(slowest))
+
+
+@dataclass(frozen=True)
+class Computed:
+    """Every artifact of the project, computed: what a renderer places in the pages."""
+
+    artifacts: list[Artifact]
+    values: dict[str, str]  # placeholder name -> text
+
+    def files(self, kind: str) -> dict[str, Path]:
+        """Site path -> cached file, of every figure (``kind="figure"``) or notebook."""
+        if kind not in ("figure", "notebook"):
+            raise ValueError(f"kind must be 'figure' or 'notebook', got {kind!r}")
+        return {a.site_path: a.cached for a in self.artifacts if a.kind == kind}
+
+    def manifest(self) -> dict:
+        def relative(files: dict[str, Path]) -> dict[str, str]:
+            return {site: file.relative_to(ROOT).as_posix() for site, file in sorted(files.items())}
+
+        return {
+            "format": MANIFEST_FORMAT,
+            "values": dict(sorted(self.values.items())),
+            "figures": relative(self.files("figure")),
+            "notebooks": relative(self.files("notebook")),
+        }
+
+
+def compute_all(log: logging.Logger = LOG) -> Computed:
+    """Discover every artifact, compute those not cached, and write the manifest."""
+    artifacts = discover()
+    render_missing(artifacts, log)
+    values = {}
+    for a in artifacts:
+        if a.kind == "value":
+            values[a.name] = json.loads(a.cached.read_text(encoding="utf-8"))["value"]
+    computed = Computed(artifacts, values)
+    write_manifest(computed.manifest())
+    return computed
+
+
+def write_manifest(manifest: dict, path: Path = MANIFEST) -> None:
+    text = json.dumps(manifest, indent=1, ensure_ascii=False) + "\n"
+    if path.is_file() and path.read_text(encoding="utf-8") == text:
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(path.name + ".partial")
+    partial.write_text(text, encoding="utf-8")
+    os.replace(partial, path)  # a reader never sees half a manifest
+
+
+def evict_stale(artifacts: list[Artifact]) -> None:
+    """Delete cached artifacts that no current code produces (old digests)."""
+    keep = {a.cached.parent for a in artifacts}
+    for kind in KINDS:
+        for entry in (CACHE / kind).glob("*"):
+            if entry.is_dir() and entry not in keep:
+                for file in entry.iterdir():
+                    file.unlink()
+                entry.rmdir()
+
+
+# --------------------------------------------------------------------------------------------------
+# Placing the artifacts in the pages
+
+
+def substitute(markdown: str, values: dict[str, str], where: str) -> tuple[str, set[str]]:
+    """``markdown`` with every ``{{ num_x }}`` / ``{{ table_x }}`` replaced by its value, and the names
+    it replaced. An unknown name raises ArtifactError naming ``where`` (the page)."""
+    used: set[str] = set()
+
+    def replace(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name not in values:
+            raise ArtifactError(f"{where}: {{{{ {name} }}}} names no value; define {name}(seed) -> str in figures/")
+        used.add(name)
+        # A multi-line value (a table) placed on an indented line, e.g. inside an admonition or a
+        # content tab, keeps that indentation on every line.
+        line_start = markdown.rfind("\n", 0, match.start()) + 1
+        indent = markdown[line_start : match.start()]
+        if indent.strip():
+            indent = ""
+        return values[name].replace("\n", "\n" + indent)
+
+    return PLACEHOLDER.sub(replace, markdown), used
+
+
+def shown_figures(text: str) -> set[str]:
+    """The figure files (``maze.png``) that a page's Markdown or HTML refers to."""
+    return set(FIGURE_REFERENCE.findall(text))
+
+
+def unshown(computed: Computed, used: Iterable[str], shown: Iterable[str]) -> list[str]:
+    """What was computed and no page shows, one line per kind (empty when everything is shown): dead
+    weight in every cold build, which a strict build fails on."""
+    problems = []
+    unused_values = sorted(set(computed.values) - set(used))
+    if unused_values:
+        problems.append("artifacts: computed values that no page shows: " + ", ".join(unused_values))
+    figures = {a.filename for a in computed.artifacts if a.kind == "figure"}
+    unshown_figures = sorted(figures - set(shown))
+    if unshown_figures:
+        problems.append("artifacts: figures that no page shows: " + ", ".join(unshown_figures))
+    return problems
+
+
+def generated_in_source(computed: Computed, docs: Path) -> list[str]:
+    """Site paths of generated files that also exist in ``docs``: one would hide the other."""
+    return [
+        site
+        for kind in ("figure", "notebook")
+        for site in computed.files(kind)
+        if (docs / site).exists()  # a generated file is never kept in the source tree
+    ]
+
+
+def export_docs(computed: Computed, out: Path, docs: Path = DOCS) -> None:
+    """Write ``out`` (a new or empty folder): a copy of ``docs`` for a renderer that runs no hooks, with
+    every placeholder replaced by its value and every figure and executed notebook at its site path.
+    Fails as the strict MkDocs build does: on an unknown placeholder, a generated file that also sits
+    in ``docs``, a computed value or figure that no page shows."""
+    if out.exists() and (not out.is_dir() or any(out.iterdir())):
+        raise ArtifactError(f"docs-out: {out} exists and is not an empty folder; name a new one")
+    clashing = generated_in_source(computed, docs)
+    if clashing:
+        listed = ", ".join("docs/" + site for site in clashing)
+        raise ArtifactError(f"artifacts: {listed} exist in the source tree; they are generated, delete them")
+    shutil.copytree(docs, out, dirs_exist_ok=True)
+    used: set[str] = set()
+    shown: set[str] = set()
+    for page in sorted(out.rglob("*.md")):
+        text, names = substitute(page.read_text(encoding="utf-8"), computed.values, page.relative_to(out).as_posix())
+        page.write_text(text, encoding="utf-8")
+        used |= names
+        shown |= shown_figures(text)
+    for kind in ("figure", "notebook"):
+        for site, cached in computed.files(kind).items():
+            (out / site).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(cached, out / site)
+    problems = unshown(computed, used, shown)
+    if problems:
+        raise ArtifactError("\n".join(problems))
+
+
+# --------------------------------------------------------------------------------------------------
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Compute the site's figures, values and notebooks into the cache.")
+    parser.add_argument(
+        "--docs-out",
+        type=Path,
+        help="also write this new folder: docs/ with the values in place, the figures and notebooks beside the pages",
+    )
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    try:
+        computed = compute_all()
+        evict_stale(computed.artifacts)
+        if args.docs_out is not None:
+            export_docs(computed, args.docs_out.resolve())
+    except ArtifactError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    counts = {kind: sum(a.kind == kind for a in computed.artifacts) for kind in KINDS}
+    print(
+        f"{counts['figure']} figures, {counts['value']} values, {counts['notebook']} notebooks; "
+        f"manifest: {MANIFEST.relative_to(ROOT)}" + (f"; docs: {args.docs_out}" if args.docs_out else "")
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
