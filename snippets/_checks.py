@@ -94,33 +94,3 @@ def check_callable(name: str, value: Any) -> Callable[..., Any]:
             f"{name} must be callable, got {type(value).__name__} {value!r}"
         )
     return value
-
-
-def check_sizes(**sizes: Any) -> None:
-    """Layer widths and counts, by name: ints >= 1 (hidden_sizes: a tuple of them)."""
-    for name, value in sizes.items():
-        if name == "hidden_sizes":
-            if (
-                isinstance(value, str)
-                or not isinstance(value, tuple | list)
-                or len(value) == 0
-            ):
-                raise ValueError(
-                    f"hidden_sizes must be a non-empty tuple of widths, got {value!r}"
-                )
-            for width in value:
-                check_int("hidden_sizes (each width)", width, minimum=1)
-        else:
-            check_int(name, value, minimum=1)
-
-
-def check_shape(
-    name: str, shape: tuple[int, ...], expected: tuple[int | None, ...]
-) -> None:
-    """Raise unless ``shape`` matches ``expected``, where None matches any size."""
-    ok = len(shape) == len(expected) and all(
-        e is None or s == e for s, e in zip(shape, expected, strict=True)
-    )
-    if not ok:
-        want = "(" + ", ".join("any" if e is None else str(e) for e in expected) + ")"
-        raise ValueError(f"{name} must have shape {want}, got {tuple(shape)}")
