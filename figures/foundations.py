@@ -120,6 +120,50 @@ def env_cell(state: int) -> str:
     return f"({row},{col})"
 
 
+# ------------------------------------------------------------------------------ the γ widget's table
+
+# The discounting widget on the return page looks γ up in this grid; it computes nothing itself.
+WIDGET_GAMMAS = [i / 100 for i in range(101)]  # 0.00, 0.01, ..., 1.00: the slider's steps
+WIDGET_MAX_K = 10  # its curve of weights γ^k, k = 0..10: "a goal ten steps away"
+WIDGET_DECIMALS = 4  # what it shows; the JSON holds no more
+
+
+def discounting_table(episodes: dict[str, list[float]], gammas: list[float], max_k: int) -> dict:
+    """Every episode's discounted return, and the weights γ^k for k = 0..max_k, at every γ of ``gammas``,
+    rounded to the decimals the widget shows.
+
+    >>> table = discounting_table({"a": [-0.01, 1.0]}, [0.0, 0.9, 1.0], max_k=2)
+    >>> table["returns"]["a"], table["weights"][1]
+    ([-0.01, 0.89, 0.99], [1.0, 0.9, 0.81])
+    """
+
+    def r(x: float) -> float:
+        return round(x, WIDGET_DECIMALS) + 0.0  # + 0.0: no "-0.0" in the JSON
+
+    return {
+        "gamma": gammas,
+        "k": list(range(max_k + 1)),
+        "returns": {name: [r(discounted_return(rewards, g)) for g in gammas] for name, rewards in episodes.items()},
+        # the weight of a reward k steps away is what discounted_return gives a lone reward there
+        "weights": [[r(discounted_return([0.0] * k + [1.0], g)) for k in range(max_k + 1)] for g in gammas],
+    }
+
+
+def data_discounting(seed: int) -> dict:
+    """The discounting widget's table: the return page's three episodes over a grid of γ."""
+    maze = [s["reward"] for s in trace_shortest_path(seed)]
+    episodes = {"a_to_goal": A_TO_GOAL, "goal_ten_steps_away": GOAL_TEN_STEPS_AWAY, "maze_shortest_path": maze}
+    table = discounting_table(episodes, WIDGET_GAMMAS, WIDGET_MAX_K)
+    labels = {
+        "a_to_goal": "A → B → Goal (2 rewards)",
+        "goal_ten_steps_away": "Goal 10 steps away (11 rewards)",
+        "maze_shortest_path": f"Maze, shortest path S → G ({len(maze)} rewards)",
+    }
+    table["episodes"] = [{"id": name, "label": labels[name], "rewards": episodes[name]} for name in episodes]
+    table["decimals"] = WIDGET_DECIMALS
+    return table
+
+
 # ------------------------------------------------------------------------------ worked numbers
 
 

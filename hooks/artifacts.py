@@ -8,9 +8,11 @@ each artifact is and what its cache key covers. This hook is the MkDocs adapter 
   cell that raises fails the build, with the artifact's name and traceback;
 * it adds each figure and executed notebook to the site at its site path (``figures/maze.png``,
   ``notebooks/<name>.ipynb``), failing when the source tree holds a file of that name;
+* it adds each data file (``data_x`` -> ``data/x.json``) to the site, and replaces each
+  ``{{ data_x }}`` in a page by that file's URL relative to the page's URL;
 * it replaces each ``{{ num_x }}`` / ``{{ table_x }}`` in a page by its value, failing on an unknown
-  name; after the build it warns (so ``--strict`` fails) about values and figures no page shows,
-  and evicts cached artifacts that no current code produces;
+  name; after the build it warns (so ``--strict`` fails) about values, figures and data no page
+  uses, and evicts cached artifacts that no current code produces;
 * it gives the images a notebook cell draws the alt text written on that cell's ``# %%`` line
   (mkdocs-jupyter writes none).
 """
@@ -75,6 +77,7 @@ class BuildState:
 
     artifacts: list[Artifact] = field(default_factory=list)
     values: dict[str, str] = field(default_factory=dict)
+    data: dict[str, str] = field(default_factory=dict)  # data_x -> data/x.json
     used: set[str] = field(default_factory=set)  # placeholders substituted
     shown: set[str] = field(default_factory=set)  # figure files referenced by a page
 
@@ -92,7 +95,7 @@ def on_pre_build(config) -> None:
     except compute.ArtifactError as exc:
         raise PluginError(str(exc)) from exc
     global _state
-    _state = BuildState(artifacts=computed.artifacts, values=computed.values)
+    _state = BuildState(artifacts=computed.artifacts, values=computed.values, data=computed.data)
 
 
 @event_priority(100)  # before mkdocs-jupyter wraps .ipynb files as pages
@@ -124,7 +127,7 @@ def on_files(files: Files, config) -> Files:
 
 def on_page_markdown(markdown: str, page, config, files) -> str:
     try:
-        text, used = compute.substitute(markdown, _state.values, page.file.src_uri)
+        text, used = compute.substitute(markdown, _state.values, page.file.src_uri, _state.data, page.url)
     except compute.ArtifactError as exc:
         raise PluginError(str(exc)) from exc
     _state.used |= used

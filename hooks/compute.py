@@ -4,13 +4,20 @@
     python hooks/compute.py --docs-out DIR   # and write DIR: docs/ with every value in place and every
                                              # generated figure and notebook beside the pages
 
-Three kinds of build artifact, all discovered, never listed by hand:
+Four kinds of build artifact, all discovered, never listed by hand:
 
 * **Figures**: a function ``fig_<what_it_shows>(out_dir, seed) -> Path`` in a module of ``figures/``.
   It writes ``out_dir/<what_it_shows>.png`` and the page shows it as ``figures/<what_it_shows>.png``.
 * **Values**: a function ``num_<name>(seed) -> str`` or ``table_<name>(seed) -> str`` in ``figures/``.
   A page writes ``{{ num_<name> }}`` and the build puts the computed text there (a number, or a
   Markdown table). An unknown name fails the build.
+* **Data**: a function ``data_<name>(seed) -> dict | list`` in ``figures/``, for a page's interactive
+  widget. Its result must be JSON (finite numbers; round floats to what the widget shows). The
+  build writes it compactly, keys sorted, to ``data/<name>.json`` in the site. A page uses it by
+  writing ``{{ data_<name> }}`` where the file's URL goes, typically a widget's
+  ``data-src="{{ data_<name> }}"``; the build puts there the file's URL relative to the page as the
+  site serves it (``../../data/<name>.json`` for ``fundamentals/return/``), so the page fetches it
+  from any host or sub-path. An unknown name fails the build, as does data no page uses.
 * **Notebooks**: a jupytext "percent" script ``notebooks/<name>.py``. The build executes it and the
   site shows the executed notebook at ``notebooks/<name>.ipynb``. A cell that raises fails the build.
 
@@ -31,9 +38,10 @@ run of this module, the MkDocs build's included)::
     {"format": 1,
      "values": {"num_return_a_to_goal": "0.99", ...},                    # placeholder -> text
      "figures": {"figures/maze.png": ".cache/artifacts/figure/.../maze.png", ...},
-     "notebooks": {"notebooks/x.ipynb": ".cache/artifacts/notebook/.../x.ipynb", ...}}
+     "notebooks": {"notebooks/x.ipynb": ".cache/artifacts/notebook/.../x.ipynb", ...},
+     "data": {"data/discounting.json": ".cache/artifacts/data/.../discounting.json", ...}}
 
-Keys of ``figures``/``notebooks`` are paths in the site (and in ``docs/`` as a page links them);
+Keys of ``figures``/``notebooks``/``data`` are paths in the site (and in ``docs/`` as a page links them);
 the files are relative to the repository root. ``--docs-out`` applies it all to a copy of ``docs/``
 (``export_docs``), for a renderer that runs no hooks (``tools/zensical.py``); the MkDocs build does
 the same through ``hooks/artifacts.py``, a thin adapter over this module.
@@ -52,6 +60,7 @@ import importlib.util
 import json
 import logging
 import os
+import posixpath
 import re
 import shutil
 import subprocess
@@ -67,12 +76,13 @@ ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
 CACHE = ROOT / ".cache" / "artifacts"
 MANIFEST = CACHE / "manifest.json"
-MANIFEST_FORMAT = 1
-KINDS = ("figure", "value", "notebook")
+MANIFEST_FORMAT = 1  # "data" was added beside the other keys: a reader of format 1 still reads it
+KINDS = ("figure", "value", "notebook", "data")
+FILE_KINDS = ("figure", "notebook", "data")  # the kinds that are files in the site
 VERSIONED = ("numpy", "matplotlib", "torch", "gymnasium", "nbclient", "ipykernel", "jupytext")
 SEED = 0
 CACHE_FORMAT = "1"
-PLACEHOLDER = re.compile(r"\{\{\s*((?:num|table)_[a-z0-9_]+)\s*\}\}")
+PLACEHOLDER = re.compile(r"\{\{\s*((?:num|table|data)_[a-z0-9_]+)\s*\}\}")
 FIGURE_REFERENCE = re.compile(r"figures/([a-z0-9_]+\.png)")
 
 LOG = logging.getLogger("artifacts")
@@ -106,8 +116,8 @@ deps = load_by_path(ROOT / "figures" / "_deps.py")  # what an artifact depends o
 
 @dataclass(frozen=True)
 class Artifact:
-    kind: str  # "figure" | "value" | "notebook"
-    name: str  # fig_maze | num_x | returns-in-the-maze
+    kind: str  # "figure" | "value" | "notebook" | "data"
+    name: str  # fig_maze | num_x | returns-in-the-maze | data_discounting
     source: Path  # the module or notebook script that defines it
     module: str  # dotted module name ("" for notebooks)
     digest: str
@@ -118,6 +128,8 @@ class Artifact:
             return self.name.removeprefix("fig_") + ".png"
         if self.kind == "notebook":
             return self.name + ".ipynb"
+        if self.kind == "data":
+            return self.name.removeprefix("data_") + ".json"
         return self.name + ".json"
 
     @property
@@ -127,7 +139,8 @@ class Artifact:
 
     @property
     def site_path(self) -> str:
-        return {"figure": "figures/", "notebook": "notebooks/"}.get(self.kind, "values/") + self.filename
+        folder = {"figure": "figures/", "notebook": "notebooks/", "data": "data/"}.get(self.kind, "values/")
+        return folder + self.filename
 
 
 # --------------------------------------------------------------------------------------------------
@@ -167,6 +180,8 @@ def discover() -> list[Artifact]:
             kind = "figure" if node.name.startswith("fig_") else None
             if node.name.startswith(("num_", "table_")):
                 kind = "value"
+            if node.name.startswith("data_"):
+                kind = "data"
             if kind is None:
                 continue
             if node.name in owner:
@@ -237,10 +252,15 @@ class Computed:
     values: dict[str, str]  # placeholder name -> text
 
     def files(self, kind: str) -> dict[str, Path]:
-        """Site path -> cached file, of every figure (``kind="figure"``) or notebook."""
-        if kind not in ("figure", "notebook"):
-            raise ValueError(f"kind must be 'figure' or 'notebook', got {kind!r}")
+        """Site path -> cached file, of every figure (``kind="figure"``), notebook or data file."""
+        if kind not in FILE_KINDS:
+            raise ValueError(f"kind must be one of {FILE_KINDS}, got {kind!r}")
         return {a.site_path: a.cached for a in self.artifacts if a.kind == kind}
+
+    @property
+    def data(self) -> dict[str, str]:
+        """``data_<name>`` -> its site path, ``data/<name>.json``."""
+        return {a.name: a.site_path for a in self.artifacts if a.kind == "data"}
 
     def manifest(self) -> dict:
         def relative(files: dict[str, Path]) -> dict[str, str]:
@@ -251,6 +271,7 @@ class Computed:
             "values": dict(sorted(self.values.items())),
             "figures": relative(self.files("figure")),
             "notebooks": relative(self.files("notebook")),
+            "data": relative(self.files("data")),
         }
 
 
@@ -292,13 +313,39 @@ def evict_stale(artifacts: list[Artifact]) -> None:
 # Placing the artifacts in the pages
 
 
-def substitute(markdown: str, values: dict[str, str], where: str) -> tuple[str, set[str]]:
-    """``markdown`` with every ``{{ num_x }}`` / ``{{ table_x }}`` replaced by its value, and the names
-    it replaced. An unknown name raises ArtifactError naming ``where`` (the page)."""
+def page_url(src_uri: str, use_directory_urls: bool = True) -> str:
+    """The URL, relative to the site's root, at which a page ``src_uri`` (``a/b.md``) is served, as
+    MkDocs and Zensical serve it: ``a/b/`` (``a/`` for ``a/index.md``), or ``a/b.html``."""
+    stem = src_uri.removesuffix(".md")
+    if stem == "index" or stem.endswith("/index"):
+        return stem.removesuffix("index")
+    return stem + "/" if use_directory_urls else stem + ".html"
+
+
+def url_from(url: str, site_path: str) -> str:
+    """``site_path`` (``data/x.json``) relative to a page served at ``url`` (``fundamentals/return/``)."""
+    return posixpath.relpath(site_path, posixpath.dirname(url) or ".")
+
+
+def substitute(
+    markdown: str, values: dict[str, str], where: str, data: dict[str, str] | None = None, url: str = ""
+) -> tuple[str, set[str]]:
+    """``markdown`` with every ``{{ num_x }}`` / ``{{ table_x }}`` replaced by its value and every
+    ``{{ data_x }}`` by the URL of its file relative to ``url`` (where the page is served: see
+    ``page_url``), and the names it replaced. An unknown name raises ArtifactError naming ``where``
+    (the page); ``data`` maps each data name to its site path (``Computed.data``)."""
     used: set[str] = set()
+    data = data or {}
 
     def replace(match: re.Match[str]) -> str:
         name = match.group(1)
+        if name.startswith("data_"):
+            if name not in data:
+                raise ArtifactError(
+                    f"{where}: {{{{ {name} }}}} names no data; define {name}(seed) -> dict | list in figures/"
+                )
+            used.add(name)
+            return url_from(url, data[name])
         if name not in values:
             raise ArtifactError(f"{where}: {{{{ {name} }}}} names no value; define {name}(seed) -> str in figures/")
         used.add(name)
@@ -325,6 +372,9 @@ def unshown(computed: Computed, used: Iterable[str], shown: Iterable[str]) -> li
     unused_values = sorted(set(computed.values) - set(used))
     if unused_values:
         problems.append("artifacts: computed values that no page shows: " + ", ".join(unused_values))
+    unused_data = sorted(set(computed.data) - set(used))
+    if unused_data:
+        problems.append("artifacts: data that no page uses (write {{ data_<name> }} in one): " + ", ".join(unused_data))
     figures = {a.filename for a in computed.artifacts if a.kind == "figure"}
     unshown_figures = sorted(figures - set(shown))
     if unshown_figures:
@@ -336,7 +386,7 @@ def generated_in_source(computed: Computed, docs: Path) -> list[str]:
     """Site paths of generated files that also exist in ``docs``: one would hide the other."""
     return [
         site
-        for kind in ("figure", "notebook")
+        for kind in FILE_KINDS
         for site in computed.files(kind)
         if (docs / site).exists()  # a generated file is never kept in the source tree
     ]
@@ -344,9 +394,10 @@ def generated_in_source(computed: Computed, docs: Path) -> list[str]:
 
 def export_docs(computed: Computed, out: Path, docs: Path = DOCS) -> None:
     """Write ``out`` (a new or empty folder): a copy of ``docs`` for a renderer that runs no hooks, with
-    every placeholder replaced by its value and every figure and executed notebook at its site path.
-    Fails as the strict MkDocs build does: on an unknown placeholder, a generated file that also sits
-    in ``docs``, a computed value or figure that no page shows."""
+    every placeholder replaced by its value (a data placeholder by its file's URL, for directory
+    URLs, Zensical's default as MkDocs') and every figure, executed notebook and data file at its site
+    path. Fails as the strict MkDocs build does: on an unknown placeholder, a generated file that also
+    sits in ``docs``, a computed value, figure or data file that no page uses."""
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
         raise ArtifactError(f"docs-out: {out} exists and is not an empty folder; name a new one")
     clashing = generated_in_source(computed, docs)
@@ -357,11 +408,14 @@ def export_docs(computed: Computed, out: Path, docs: Path = DOCS) -> None:
     used: set[str] = set()
     shown: set[str] = set()
     for page in sorted(out.rglob("*.md")):
-        text, names = substitute(page.read_text(encoding="utf-8"), computed.values, page.relative_to(out).as_posix())
+        src_uri = page.relative_to(out).as_posix()
+        text, names = substitute(
+            page.read_text(encoding="utf-8"), computed.values, src_uri, computed.data, page_url(src_uri)
+        )
         page.write_text(text, encoding="utf-8")
         used |= names
         shown |= shown_figures(text)
-    for kind in ("figure", "notebook"):
+    for kind in FILE_KINDS:
         for site, cached in computed.files(kind).items():
             (out / site).parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(cached, out / site)
@@ -374,11 +428,11 @@ def export_docs(computed: Computed, out: Path, docs: Path = DOCS) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Compute the site's figures, values and notebooks into the cache.")
+    parser = argparse.ArgumentParser(description="Compute the site's figures, values, notebooks, data into the cache.")
     parser.add_argument(
         "--docs-out",
         type=Path,
-        help="also write this new folder: docs/ with the values in place, the figures and notebooks beside the pages",
+        help="also write this new folder: docs/ with the values in place, the generated files beside the pages",
     )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
@@ -392,7 +446,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     counts = {kind: sum(a.kind == kind for a in computed.artifacts) for kind in KINDS}
     print(
-        f"{counts['figure']} figures, {counts['value']} values, {counts['notebook']} notebooks; "
+        f"{counts['figure']} figures, {counts['value']} values, {counts['notebook']} notebooks, {counts['data']} data; "
         f"manifest: {MANIFEST.relative_to(ROOT)}" + (f"; docs: {args.docs_out}" if args.docs_out else "")
     )
     return 0

@@ -1,6 +1,6 @@
 """Compute build artifacts in a fresh process: ``python hooks/render.py JOBS.json``.
 
-``hooks/compute.py`` writes the jobs (figures, values, notebooks that are not cached yet) and runs
+``hooks/compute.py`` writes the jobs (figures, values, notebooks, data that are not cached yet) and runs
 this script, so every artifact is made by the code as it is on disk now. Jobs run in parallel, one
 process per core. Any failure prints the artifact's name and traceback and exits non-zero, which
 fails the build.
@@ -39,6 +39,17 @@ def render_value(job: dict, out: Path) -> None:
     if not isinstance(value, str) or not value.strip():
         raise TypeError(f"{job['name']} must return a non-empty str, got {value!r}")
     out.write_text(json.dumps({"value": value}), encoding="utf-8")
+
+
+def render_data(job: dict, out: Path) -> None:
+    """A widget's table: JSON, compact and with sorted keys, so the same result is the same bytes."""
+    func = getattr(importlib.import_module(job["module"]), job["name"])
+    value = func(job["seed"])
+    if not isinstance(value, dict | list):
+        raise TypeError(f"{job['name']} must return a dict or a list, got {type(value).__name__}")
+    # allow_nan=False: NaN and inf are not JSON, and a browser's JSON.parse refuses them.
+    text = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+    out.write_text(text + "\n", encoding="utf-8")
 
 
 def render_notebook(job: dict, out: Path) -> None:
@@ -89,7 +100,7 @@ def coalesce_streams(outputs: list) -> list:
     return joined
 
 
-RENDERERS = {"figure": render_figure, "value": render_value, "notebook": render_notebook}
+RENDERERS = {"figure": render_figure, "value": render_value, "notebook": render_notebook, "data": render_data}
 
 
 def run(job: dict) -> tuple[str | None, float]:
@@ -116,7 +127,7 @@ def main(jobs_file: str) -> int:
     jobs = json.loads(Path(jobs_file).read_text(encoding="utf-8"))
     # Figures first: they hold the long runs (training). Values and notebooks last, so a value that
     # reuses a figure's memoised run finds it done instead of holding a worker while it waits for it.
-    jobs.sort(key=lambda job: {"figure": 0, "notebook": 1, "value": 2}[job["kind"]])
+    jobs.sort(key=lambda job: {"figure": 0, "notebook": 1, "value": 2, "data": 2}[job["kind"]])
     workers = max(1, min(len(jobs), os.cpu_count() or 1))
     if workers == 1:
         outcomes = [run(job) for job in jobs]

@@ -227,6 +227,8 @@ def test_unknown_placeholder_fails(project: Path):
     hook._state = hook.BuildState(values={"num_known": "1.00"})
 
     class Page:
+        url = "chapter/"
+
         class file:  # noqa: N801 - mimics mkdocs' Page.file
             src_uri = "chapter.md"
 
@@ -284,12 +286,14 @@ def test_the_manifest_holds_what_a_renderer_needs(built_site: Path):
     assert manifest["format"] == compute.MANIFEST_FORMAT
     assert set(manifest["values"]) == {a.name for a in artifacts if a.kind == "value"}
     files = {a.site_path for a in artifacts if a.kind != "value"}
-    assert set(manifest["figures"]) | set(manifest["notebooks"]) == files
+    assert set(manifest["figures"]) | set(manifest["notebooks"]) | set(manifest["data"]) == files
+    assert "data/discounting.json" in manifest["data"]
+    key = {"figure": "figures", "notebook": "notebooks", "data": "data"}
     for a in artifacts:
         if a.kind == "value":
             assert manifest["values"][a.name] == json.loads(a.cached.read_text(encoding="utf-8"))["value"]
         else:
-            assert manifest[a.kind + "s"][a.site_path] == a.cached.relative_to(REPO).as_posix()
+            assert manifest[key[a.kind]][a.site_path] == a.cached.relative_to(REPO).as_posix()
 
 
 @pytest.fixture
@@ -300,14 +304,17 @@ def pages(project: Path):
     (docs / "chapter").mkdir(parents=True)
     (docs / "index.md").write_text("# Home\n\nG = {{ num_a }}\n\n![The maze](figures/maze.png)\n", encoding="utf-8")
     (docs / "chapter" / "page.md").write_text(
-        "!!! note\n    {{ table_b }}\n\n[The notebook](../notebooks/nb.ipynb)\n", encoding="utf-8"
+        "!!! note\n    {{ table_b }}\n\n[The notebook](../notebooks/nb.ipynb)\n\n"
+        '<div class="rlhf-widget" data-src="{{ data_d }}"></div>\n',
+        encoding="utf-8",
     )
     figure = compute.Artifact("figure", "fig_maze", project / "figures" / "x.py", "figures.x", "f" * 64)
     notebook = compute.Artifact("notebook", "nb", project / "notebooks" / "nb.py", "", "a" * 64)
-    for artifact, content in ((figure, b"PNG"), (notebook, b"{}")):
+    data = compute.Artifact("data", "data_d", project / "figures" / "x.py", "figures.x", "d" * 64)
+    for artifact, content in ((figure, b"PNG"), (notebook, b"{}"), (data, b'{"a":1}\n')):
         artifact.cached.parent.mkdir(parents=True)
         artifact.cached.write_bytes(content)
-    computed = compute.Computed([figure, notebook], {"num_a": "1.50", "table_b": "| a |\n|---|\n| 1 |"})
+    computed = compute.Computed([figure, notebook, data], {"num_a": "1.50", "table_b": "| a |\n|---|\n| 1 |"})
     return compute, computed, docs
 
 
@@ -320,12 +327,23 @@ def test_export_docs_writes_pages_with_their_values_figures_and_notebooks(pages,
     assert page.startswith("!!! note\n    | a |\n    |---|\n    | 1 |\n")  # the table stays in the admonition
     assert (out / "figures" / "maze.png").read_bytes() == b"PNG"
     assert (out / "notebooks" / "nb.ipynb").read_bytes() == b"{}"
+    assert (out / "data" / "d.json").read_bytes() == b'{"a":1}\n'
+    # chapter/page.md is served at chapter/page/, so the data file is two folders up
+    assert '<div class="rlhf-widget" data-src="../../data/d.json"></div>' in page
     assert "{{" in (docs / "index.md").read_text(encoding="utf-8")  # the source is left as it was
 
 
 @pytest.mark.parametrize(
     "fault",
-    ["unknown placeholder", "value no page shows", "figure no page shows", "generated file in docs", "out not empty"],
+    [
+        "unknown placeholder",
+        "unknown data",
+        "value no page shows",
+        "figure no page shows",
+        "data no page uses",
+        "generated file in docs",
+        "out not empty",
+    ],
 )
 def test_export_docs_fails_where_the_strict_build_fails(pages, tmp_path: Path, fault: str):
     compute, computed, docs = pages
@@ -334,6 +352,13 @@ def test_export_docs_fails_where_the_strict_build_fails(pages, tmp_path: Path, f
     if fault == "unknown placeholder":
         index.write_text(index.read_text(encoding="utf-8") + "{{ num_no_such_value }}\n", encoding="utf-8")
         expected = r"^index\.md: \{\{ num_no_such_value \}\} names no value"
+    elif fault == "unknown data":
+        index.write_text(index.read_text(encoding="utf-8") + '<div data-src="{{ data_nothing }}"></div>\n')
+        expected = r"^index\.md: \{\{ data_nothing \}\} names no data; define data_nothing\(seed\)"
+    elif fault == "data no page uses":
+        page = docs / "chapter" / "page.md"
+        page.write_text(page.read_text(encoding="utf-8").replace("{{ data_d }}", "d.json"), encoding="utf-8")
+        expected = r"data that no page uses \(write \{\{ data_<name> \}\} in one\): data_d$"
     elif fault == "value no page shows":
         computed.values["num_unshown"] = "2"
         expected = r"computed values that no page shows: num_unshown$"
@@ -350,3 +375,113 @@ def test_export_docs_fails_where_the_strict_build_fails(pages, tmp_path: Path, f
         expected = r"^docs-out: .* exists and is not an empty folder"
     with pytest.raises(compute.ArtifactError, match=expected):
         compute.export_docs(computed, out, docs)
+
+
+# --------------------------------------------------------------------------------------------------
+# Data artifacts: data_<name>(seed) -> dict | list, a widget's table, written to the site as
+# data/<name>.json
+
+
+def test_discovery_finds_data():
+    data = by_name(load_compute(REPO).discover())["data_discounting"]
+    assert (data.kind, data.filename, data.site_path) == ("data", "discounting.json", "data/discounting.json")
+    assert data.cached.parent.parent.name == "data"  # .cache/artifacts/data/<digest>/discounting.json
+
+
+def test_data_is_keyed_on_the_code_it_runs_like_a_value(project: Path):
+    before = by_name(load_compute(project).discover())
+    (project / "snippets" / "lm_model.py").write_text(
+        (project / "snippets" / "lm_model.py").read_text(encoding="utf-8") + "\nAN_EDIT = 1\n", encoding="utf-8"
+    )
+    unrelated = by_name(load_compute(project).discover())
+    assert unrelated["data_discounting"].digest == before["data_discounting"].digest  # foundations imports no LM
+    with open(project / "snippets" / "returns.py", "a", encoding="utf-8") as fh:
+        fh.write("\nAN_EDIT = 1\n")
+    after = by_name(load_compute(project).discover())
+    assert after["data_discounting"].digest != before["data_discounting"].digest
+    assert after["data_discounting"].digest != after["num_return_a_to_goal"].digest  # the kind and name count too
+
+
+def test_data_is_written_compact_with_sorted_keys_and_is_not_recomputed(project: Path, monkeypatch):
+    (project / "figures" / "widgetdata.py").write_text(
+        "def data_demo(seed):\n    return {'b': [0.5, 1, None], 'a': {'z': seed, 'y': 'γ'}}\n", encoding="utf-8"
+    )
+    compute = load_compute(project)
+    demo = by_name(compute.discover())["data_demo"]
+    compute.render_missing([demo])
+    assert demo.cached.read_text(encoding="utf-8") == '{"a":{"y":"γ","z":0},"b":[0.5,1,null]}\n'
+
+    def no_subprocess(*args, **kwargs):
+        raise AssertionError("cached data was recomputed")
+
+    monkeypatch.setattr(subprocess, "run", no_subprocess)
+    compute.render_missing([demo])
+
+
+def test_the_discounting_data_is_the_same_bytes_every_time(project: Path):
+    compute = load_compute(project)
+    data = by_name(compute.discover())["data_discounting"]
+    compute.render_missing([data])
+    first = data.cached.read_bytes()
+    data.cached.unlink()
+    compute.render_missing([data])
+    assert data.cached.read_bytes() == first
+    assert b"\n" not in first[:-1] and b": " not in first  # compact: one line, no spaces after separators
+    table = json.loads(first)
+    assert list(table) == sorted(table)
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ("return {'x': float('nan')}", r"data_bad[\s\S]*Out of range float values are not JSON compliant"),
+        ("return 'a string'", r"data_bad[\s\S]*must return a dict or a list, got str"),
+        ("return {'x': object()}", r"data_bad[\s\S]*not JSON serializable"),
+    ],
+)
+def test_data_that_is_not_json_fails_the_build_with_its_name(project: Path, body: str, expected: str):
+    (project / "figures" / "bad.py").write_text(f"def data_bad(seed):\n    {body}\n", encoding="utf-8")
+    compute = load_compute(project)
+    bad = by_name(compute.discover())["data_bad"]
+    with pytest.raises(compute.ArtifactError, match=expected):
+        compute.render_missing([bad])
+    assert not bad.cached.exists()
+
+
+@pytest.mark.parametrize(
+    ("src_uri", "directory_urls", "url", "relative"),
+    [
+        ("index.md", True, "", "data/x.json"),
+        ("fundamentals/return.md", True, "fundamentals/return/", "../../data/x.json"),
+        ("fundamentals/index.md", True, "fundamentals/", "../data/x.json"),
+        ("fundamentals/return.md", False, "fundamentals/return.html", "../data/x.json"),
+        ("summary.md", False, "summary.html", "data/x.json"),
+    ],
+)
+def test_a_data_placeholder_becomes_the_files_url_from_the_page(src_uri, directory_urls, url, relative):
+    compute = load_compute(REPO)
+    assert compute.page_url(src_uri, directory_urls) == url
+    text, used = compute.substitute('<div data-src="{{ data_x }}">', {}, src_uri, {"data_x": "data/x.json"}, url)
+    assert (text, used) == (f'<div data-src="{relative}">', {"data_x"})
+
+
+def test_the_hook_places_data_and_fails_on_unknown_or_unused_data(project: Path, caplog):
+    hook = load_hook(project)
+    data = hook.compute.Artifact("data", "data_x", project / "figures" / "x.py", "figures.x", "e" * 64)
+    hook._state = hook.BuildState(artifacts=[data], data={"data_x": "data/x.json"})
+
+    class Page:
+        url = "chapter/page/"
+
+        class file:  # noqa: N801 - mimics mkdocs' Page.file
+            src_uri = "chapter/page.md"
+
+    with pytest.raises(PluginError, match=r"chapter/page\.md: \{\{ data_y \}\} names no data"):
+        hook.on_page_markdown('<div data-src="{{ data_y }}">', Page, {}, None)
+    hook.on_post_build({})
+    assert "data that no page uses (write {{ data_<name> }} in one): data_x" in caplog.text  # --strict fails on it
+    caplog.clear()
+    placed = hook.on_page_markdown('<div data-src="{{ data_x }}">', Page, {}, None)
+    assert placed == '<div data-src="../../data/x.json">'
+    hook.on_post_build({})
+    assert "no page uses" not in caplog.text

@@ -68,6 +68,14 @@ FAULTS: dict[str, tuple[Callable[[Path], object], str | re.Pattern[str]]] = {
         lambda root: plant(root, PAGE, "{{ num_return_a_to_goal }}", "{{ num_no_such_value }}"),
         "num_no_such_value",
     ),
+    "unknown data": (
+        lambda root: plant(root, PAGE, "{{ data_discounting }}", "{{ data_no_such_table }}"),
+        "{{ data_no_such_table }} names no data",
+    ),
+    "data no page uses": (
+        lambda root: plant(root, PAGE, 'data-src="{{ data_discounting }}"', 'data-src="discounting.json"'),
+        "data that no page uses (write {{ data_<name> }} in one): data_discounting",
+    ),
     "figure no page shows": (
         lambda root: (root / "figures" / "extra.py").write_text(
             "from figures._style import new_figure, save\n\n\n"

@@ -26,6 +26,7 @@ import statistics
 from collections.abc import Callable
 from fractions import Fraction as D  # exact decimal arithmetic: D("0.9") is 9/10
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -40,6 +41,7 @@ from tests.value_checks_helpers import (
     cached_value,
     corpus_lines,
     corpus_tokens,
+    data_artifacts,
     dataclass_defaults,
     discounted,
     distances_to_goal,
@@ -2176,3 +2178,76 @@ def test_parsers() -> None:
             parse_table(bad)
     same("rounding an exact tie", {"0.0742", "0.0743"}, roundings(D("0.07425"), 4))
     same("rounding with a sign", {"-2.04"}, roundings(D("-2.04"), 2, sign=True))
+
+
+# ================================================================================================
+# Data: a widget's table (``data_<name>(seed)``, served as ``data/<name>.json``). The page shows its
+# numbers only through the widget, so each gets a check of the whole table as the site serves it,
+# against exact arithmetic on the episodes as the pages state them (tests/test_discount_widget.py
+# checks what the widget shows against snippets.returns in a browser).
+
+DataCheckFn = Callable[[Any], None]
+DATA_CHECKS: dict[str, DataCheckFn] = {}
+
+
+def data_check(fn: DataCheckFn) -> DataCheckFn:
+    assert fn.__name__ not in DATA_CHECKS, f"two checks for {fn.__name__}"
+    DATA_CHECKS[fn.__name__] = fn
+    return fn
+
+
+@data_check
+def data_discounting(table: Any) -> None:
+    decimals = table["decimals"]
+    same("decimals the widget shows", 4, decimals)
+    gammas = [D(i, 100) for i in range(101)]  # 0.00 to 1.00 in steps of 0.01, as the page says
+    same("the grid of γ", [float(g) for g in gammas], table["gamma"])
+    moves = distances_to_goal(maze())[find(maze(), "S")]
+    episodes = {  # the return page's three episodes, as it states them
+        "a_to_goal": [STEP, GOAL],
+        "goal_ten_steps_away": [D(0)] * 10 + [GOAL],
+        "maze_shortest_path": [STEP] * (moves - 1) + [GOAL],
+    }
+    same("episodes", list(episodes), [e["id"] for e in table["episodes"]])
+    for episode in table["episodes"]:
+        same(f"{episode['id']}: rewards", [float(r) for r in episodes[episode["id"]]], episode["rewards"])
+    same("k", list(range(11)), table["k"])
+    for i, g in enumerate(gammas):
+        for name, rewards in episodes.items():
+            shown = f"{table['returns'][name][i]:.{decimals}f}"
+            rounded(f"{name}: return at γ = {float(g):.2f}", discounted(rewards, g), decimals, shown)
+        for k in table["k"]:
+            rounded(f"weight γ^{k} at γ = {float(g):.2f}", g**k, decimals, f"{table['weights'][i][k]:.{decimals}f}")
+    same("the widget's 0.9^10", cached_value("num_goal_ten_steps_away_exact"), f"{table['weights'][90][10]:.4f}")
+
+
+@pytest.mark.parametrize("name", sorted(DATA_CHECKS))
+def test_data_matches_its_check(name: str, built_site: Path) -> None:
+    """The data file the site serves passes its check."""
+    path = built_site / "data" / (name.removeprefix("data_") + ".json")
+    assert path.is_file(), f"{name}: the site has no {path.relative_to(built_site)}"
+    DATA_CHECKS[name](json.loads(path.read_text(encoding="utf-8")))
+
+
+def test_every_data_artifact_has_a_check() -> None:
+    defined = set(data_artifacts())
+    unchecked, stale = sorted(defined - set(DATA_CHECKS)), sorted(set(DATA_CHECKS) - defined)
+    assert not unchecked, f"data functions with no check in tests/test_values.py DATA_CHECKS: {', '.join(unchecked)}"
+    assert not stale, f"data checks in tests/test_values.py for data figures/ no longer defines: {', '.join(stale)}"
+
+
+def test_the_data_check_rejects_a_wrong_table(built_site: Path) -> None:
+    table = json.loads((built_site / "data" / "discounting.json").read_text(encoding="utf-8"))
+    table["returns"]["maze_shortest_path"][57] += 0.0001
+    with pytest.raises(AssertionError, match=r"maze_shortest_path: return at γ = 0\.57"):
+        DATA_CHECKS["data_discounting"](table)
+
+
+def test_the_data_functions_examples_hold() -> None:
+    """figures/ is not among the doctest paths: run the >>> examples of the data helpers here."""
+    import doctest
+
+    import figures.foundations
+
+    result = doctest.testmod(figures.foundations)
+    assert result.attempted and not result.failed, result

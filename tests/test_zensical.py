@@ -4,7 +4,8 @@
 ``make test`` runs first has cached them all, so nothing is computed here), writes docs/ with the
 values in place and the figures and notebooks beside the pages, and runs ``zensical build --strict``.
 A smoke test: every page is built, no ``{{`` placeholder is left, every image a page shows and every
-notebook it links to is a file of the Zensical site, and each plain number a page's Markdown asks
+notebook it links to is a file of the Zensical site, as is every widget's data file (``data-src``), and
+each plain number a page's Markdown asks
 for is in its HTML.
 """
 
@@ -26,12 +27,14 @@ PLAIN_NUMBER = re.compile(r"[+\-\u2212]?\d[\d,]*(?:\.\d+)?")
 
 
 class Links(HTMLParser):
-    """The ``src`` of every ``<img>`` and the ``href`` of every ``<a>`` of a page."""
+    """The ``src`` of every ``<img>``, the ``href`` of every ``<a>`` and every widget's ``data-src``
+    of a page."""
 
     def __init__(self) -> None:
         super().__init__()
         self.images: list[str] = []
         self.links: list[str] = []
+        self.data: list[str] = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         found = dict(attrs)
@@ -39,6 +42,8 @@ class Links(HTMLParser):
             self.images.append(found["src"] or "")
         if tag == "a" and found.get("href"):
             self.links.append(found["href"] or "")
+        if found.get("data-src"):
+            self.data.append(found["data-src"] or "")
 
 
 def page_of(markdown: Path, docs: Path, site: Path) -> Path:
@@ -94,15 +99,18 @@ def test_every_page_is_built_with_its_values_images_and_notebooks(zensical_site:
         for href in links.links:
             if urlsplit(href).path.endswith(".ipynb") and not resolves(zensical_site, page, href):
                 problems.append(f"{where}: notebook {href} is not in the site")
+        for src in links.data:
+            if not resolves(zensical_site, page, src):
+                problems.append(f"{where}: data {src} is not in the site")
         for name in PLACEHOLDER.findall(markdown.read_text(encoding="utf-8")):
             if PLAIN_NUMBER.fullmatch(values[name]) and values[name] not in text:
                 problems.append(f"{where}: {name} = {values[name]} is not on the page")
     assert not problems, "\n".join(problems)
 
 
-def test_every_figure_and_notebook_is_in_the_site(zensical_site: Path):
+def test_every_figure_notebook_and_data_file_is_in_the_site(zensical_site: Path):
     manifest = json.loads((REPO / ".cache" / "artifacts" / "manifest.json").read_text(encoding="utf-8"))
-    files = {**manifest["figures"], **manifest["notebooks"]}
-    assert manifest["figures"] and manifest["notebooks"]
+    files = {**manifest["figures"], **manifest["notebooks"], **manifest["data"]}
+    assert manifest["figures"] and manifest["notebooks"] and manifest["data"]
     missing = [s for s, file in files.items() if (zensical_site / s).read_bytes() != (REPO / file).read_bytes()]
     assert not missing, f"not in the Zensical site as computed: {missing}"

@@ -47,6 +47,11 @@ def value_artifacts() -> dict[str, Any]:
     return {a.name: a for a in _hook().discover() if a.kind == "value"}
 
 
+def data_artifacts() -> dict[str, Any]:
+    """Every ``data_*`` function of figures/ (a widget's table), by name, as the build hook discovers it."""
+    return {a.name: a for a in _hook().discover() if a.kind == "data"}
+
+
 def cached_value(name: str) -> str:
     """The text the build computed for ``name`` (the cache the build hook fills); fails when absent."""
     artifacts = value_artifacts()

@@ -9,9 +9,10 @@ runs no MkDocs hooks and no MkDocs plugins such as mkdocs-jupyter. So this scrip
 
 1. ``python hooks/compute.py --docs-out DIR/docs`` computes the figures, values and notebooks that
    are not cached yet (after a MkDocs build of the same code: none), and writes ``DIR/docs``, a copy
-   of docs/ with every ``{{ num_x }}`` / ``{{ table_x }}`` replaced by its value and every figure
-   and executed notebook at its path in the site. It fails, as the strict MkDocs build does, on an
-   unknown placeholder and on a computed value or figure that no page shows;
+   of docs/ with every ``{{ num_x }}`` / ``{{ table_x }}`` replaced by its value, every
+   ``{{ data_x }}`` by the URL of its JSON file, and every figure, executed notebook and data file at
+   its path in the site. It fails, as the strict MkDocs build does, on an unknown placeholder and on
+   a computed value, figure or data file that no page uses;
 2. writes ``DIR/mkdocs.yml``, the project's mkdocs.yml with ``docs_dir`` and ``site_dir`` inside DIR
    (Zensical wants both under its config's folder), the pymdownx.snippets base paths made absolute
    (pages include code from the repository's snippets/), and without what Zensical cannot use:
