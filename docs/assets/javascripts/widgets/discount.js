@@ -80,11 +80,11 @@
     svg.append(line);
     const dots = k.map((i) => make("circle", { class: "rlhf-widget__dot", cx: x(i), r: 3 }, "", SVG));
     svg.append(...dots);
-    const figcaption = make("figcaption", {}, "The weight γ^k of a reward k steps away.");
+    const figcaption = make("figcaption", {}, "The weight γᵏ of a reward k steps away.");
     const details = make("details");
     const weights = make("table", { class: "rlhf-widget__weights" });
     const weightsHead = make("tr");
-    weightsHead.append(make("th", { scope: "col" }, "k"), make("th", { scope: "col" }, "γ^k"));
+    weightsHead.append(make("th", { scope: "col" }, "k"), make("th", { scope: "col" }, "γᵏ"));
     weights.append(make("thead"), make("tbody"));
     weights.tHead.append(weightsHead);
     const weightCells = k.map((i) => {
@@ -119,7 +119,7 @@
       line.setAttribute("points", k.map((j) => `${x(j)},${y(w[j])}`).join(" "));
       dots.forEach((dot, j) => dot.setAttribute("cy", y(w[j])));
       weightCells.forEach((cell, j) => { cell.textContent = show(w[j]); });
-      title.textContent = `Weights γ^k for k = 0 to ${kMax} at γ = ${gamma}: ` +
+      title.textContent = `Weights γᵏ for k = 0 to ${kMax} at γ = ${gamma}: ` +
         `${show(w[0])} at k = 0 down to ${show(w[kMax])} at k = ${kMax}.`;
       // Announce once the slider rests, not at every step of a drag.
       clearTimeout(announce);
