@@ -202,6 +202,8 @@
         text += opts.stepReward > 0 || opts.wallReward > 0
           ? " With γ = 1, a move that pays more than 0 can be repeated forever, so the values grow without bound. Lower γ below 1, or make the rewards for moving 0 or less."
           : " With γ = 1, a cell that cannot reach the goal pays for its moves forever, so its value falls without bound. Lower γ below 1, or open a way to the goal.";
+      } else if (!converged) {
+        text += " With γ this close to 1 the values settle slowly: each sweep shrinks the change only by a factor of γ.";
       }
       if (!reachable(lay).has(start)) return `${text} The goal cannot be reached from the start: walls cut it off. V(start) = ${fmt(v[start])}.`;
       const moves = [];
