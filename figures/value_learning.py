@@ -180,6 +180,40 @@ def _cells(n: int) -> str:
     return "1 cell holds" if n == 1 else f"{n} cells hold"
 
 
+WAVE_DECIMALS = 2  # what the wave widget shows, as the static figure does
+
+
+def data_q_learning_wave(seed: int) -> dict:
+    """The wave widget's data: every episode, 0 to 1000, of the run ``fig_q_value_wave`` draws.
+
+    ``v[e]``: max_a Q of every cell (row-major) after episode ``e`` (0: before any), rounded as shown;
+    ``greedy[e]``: ``greedy_policy`` of that Q (0 up, 1 down, 2 left, 3 right; ties to the lowest);
+    ``returns[e - 1]`` and ``lengths[e - 1]``: the undiscounted return and the steps of episode ``e``.
+    """
+    env = GridWorld(MAZE)
+    episodes = max(WAVE_EPISODES)
+    run = maze_run(seed, episodes)
+
+    def rounded(x: float) -> float:
+        return round(float(x), WAVE_DECIMALS) + 0.0  # + 0.0: no -0.0
+
+    snapshots = [run.snapshots[e] for e in range(episodes + 1)]
+    return {
+        "rows": env.n_rows,
+        "cols": env.n_cols,
+        "start": int(env.start_state),
+        "goal": int(env.goal_state),
+        "walls": sorted(int(s) for s in env.walls),
+        "decimals": WAVE_DECIMALS,
+        "marked": list(WAVE_EPISODES),
+        "actions": list(ACTION_NAMES),
+        "v": [[rounded(x) for x in q.max(axis=1)] for q in snapshots],
+        "greedy": [[int(a) for a in greedy_policy(q)] for q in snapshots],
+        "returns": [rounded(r) for r in run.episode_returns],
+        "lengths": [int(n) for n in run.episode_lengths],
+    }
+
+
 # ------------------------------------------------------------------------------------- episodes to optimal
 
 

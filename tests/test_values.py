@@ -37,6 +37,7 @@ from tests.value_checks_helpers import (
     REPO,
     RESULTS,
     STEP,
+    WALL,
     Table,
     cached_value,
     corpus_lines,
@@ -2221,6 +2222,68 @@ def data_discounting(table: Any) -> None:
     same("the widget's 0.9^10", cached_value("num_goal_ten_steps_away_exact"), f"{table['weights'][90][10]:.4f}")
 
 
+@data_check
+def data_q_learning_wave(wave: Any) -> None:
+    """The Q-function page's wave widget: the layout, every episode's return against the maze's rewards,
+    the last greedy policy against a breadth-first search, and every snapshot against a rerun of
+    ``snippets.qtable.q_learning`` with the page's settings (``QLearningConfig``, seed 0)."""
+    from snippets.gridworld import GridWorld
+    from snippets.qtable import QLearningConfig, q_learning
+
+    layout, decimals, actions = maze(), wave["decimals"], list(MOVES)
+    same("decimals the widget shows", 2, decimals)
+    rows, cols = len(layout), len(layout[0])
+    same("the grid", (rows, cols), (wave["rows"], wave["cols"]))
+    cell = {(r, c): r * cols + c for r in range(rows) for c in range(cols)}
+    walls = sorted(cell[rc] for rc in cell if layout[rc[0]][rc[1]] == "#")
+    same(
+        "walls, start, goal",
+        (walls, cell[find(layout, "S")], cell[find(layout, "G")]),
+        (wave["walls"], wave["start"], wave["goal"]),
+    )
+    same("action names", actions, wave["actions"])
+    same("the static figure's episodes", [1, 10, 100, 1000], wave["marked"])
+    episodes = len(wave["returns"])
+    same("episodes", 1000, episodes)
+    same("snapshots 0 to 1000", (episodes + 1, episodes + 1), (len(wave["v"]), len(wave["greedy"])))
+    same("before any episode, Q is 0", [0.0] * (rows * cols), wave["v"][0])
+    same("before any episode, every tie goes to up", [0] * (rows * cols), wave["greedy"][0])
+    for e, (ret, steps) in enumerate(zip(wave["returns"], wave["lengths"], strict=True), start=1):
+        # steps moves, reached the goal or not (then the 100-move limit cut it): some number of bumps
+        # at −1, the other moves at −0.01, and +1 into the goal.
+        ok = [g for g in (0, 1) if g or steps == 100]
+        fits = [(D(str(ret)) - g * GOAL - (steps - g) * STEP) / (WALL - STEP) for g in ok]
+        claim(any(b.denominator == 1 and 0 <= b <= steps for b in fits), f"episode {e}: a return of its moves", ret)
+    here, moves = find(layout, "S"), 0
+    while layout[here[0]][here[1]] != "G" and moves < rows * cols:
+        here, _ = grid_step(layout, here, actions[wave["greedy"][-1][cell[here]]])
+        moves += 1
+    same(
+        "after 1000 episodes, greedy from S takes a shortest path", distances_to_goal(layout)[find(layout, "S")], moves
+    )
+    config = QLearningConfig()
+    run = q_learning(
+        GridWorld(layout),
+        episodes=episodes,
+        alpha=config.alpha,
+        gamma=config.gamma,
+        epsilon=config.epsilon,
+        seed=0,
+        snapshots=range(episodes + 1),
+    )
+    for e in range(episodes + 1):
+        q = run.snapshots[e]
+        shown = [f"{x:.{decimals}f}" for x in wave["v"][e]]
+        same(f"episode {e}: max_a Q", [f"{x:.{decimals}f}".replace("-0.00", "0.00") for x in q.max(axis=1)], shown)
+        same(
+            f"episode {e}: greedy actions (ties to the first)",
+            [int(a) for a in np.argmax(q, axis=1)],
+            wave["greedy"][e],
+        )
+    same("returns", [f"{r:.{decimals}f}" for r in run.episode_returns], [f"{r:.{decimals}f}" for r in wave["returns"]])
+    same("lengths", [int(n) for n in run.episode_lengths], wave["lengths"])
+
+
 @pytest.mark.parametrize("name", sorted(DATA_CHECKS))
 def test_data_matches_its_check(name: str, built_site: Path) -> None:
     """The data file the site serves passes its check."""
@@ -2241,6 +2304,21 @@ def test_the_data_check_rejects_a_wrong_table(built_site: Path) -> None:
     table["returns"]["maze_shortest_path"][57] += 0.0001
     with pytest.raises(AssertionError, match=r"maze_shortest_path: return at γ = 0\.57"):
         DATA_CHECKS["data_discounting"](table)
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda w: w["v"][500].__setitem__(0, w["v"][500][0] + 0.01), r"episode 500: max_a Q"),
+        (lambda w: w["greedy"][7].__setitem__(0, (w["greedy"][7][0] + 1) % 4), r"episode 7: greedy actions"),
+        (lambda w: w["returns"].__setitem__(3, w["returns"][3] + 0.5), r"episode 4: a return of its moves"),
+    ],
+)
+def test_the_wave_check_rejects_a_wrong_episode(built_site: Path, change: Callable[[Any], None], message: str) -> None:
+    wave = json.loads((built_site / "data" / "q_learning_wave.json").read_text(encoding="utf-8"))
+    change(wave)
+    with pytest.raises(AssertionError, match=message):
+        DATA_CHECKS["data_q_learning_wave"](wave)
 
 
 def test_the_data_functions_examples_hold() -> None:
