@@ -66,7 +66,7 @@
       const when = e === 0 ? "before any episode" : `after episode ${e}`;
       output.textContent = e === 0 ? "0 (none yet)" : `${e} of ${n}`;
       slider.setAttribute("aria-valuetext", when);
-      heading.textContent = `max over a of Q(s, a) and the greedy action of each cell, ${when}`;
+      heading.textContent = `maxₐ Q(s, a) and the greedy action of each cell, ${when}`;
       for (const [s, { cell, kind, where }] of cells.entries()) {
         if (kind === "wall" || kind === "goal") {
           cell.setAttribute("aria-label", `${where}: ${kind}`);
