@@ -33,7 +33,16 @@ from snippets.lm_model import (
     pretrain,
     response_texts,
 )
-from snippets.lm_rl import KIND_WORDS, MAX_REWARD, RLConfig, mean_reward, response_log_probs, reward_model, train
+from snippets.lm_rl import (
+    KIND_WORDS,
+    MAX_REWARD,
+    UNKIND_WORDS,
+    RLConfig,
+    mean_reward,
+    response_log_probs,
+    reward_model,
+    train,
+)
 
 BLUE, ORANGE, GREEN, RED = PALETTE[0], PALETTE[1], PALETTE[2], PALETTE[3]
 N_SEEDS = 3  # seeds seed, seed + 1, seed + 2 for the learning curve and the per-seed table
@@ -82,14 +91,27 @@ def run_path(run: LMRun) -> Path:
     return _runs.run_path("lm", run, "snippets.lm_rl")
 
 
+def _next_token_row(model, vocab: Vocab) -> list[float]:
+    """π(· | PROMPT) in vocabulary order, rounded: one row of a run's ``next_token``."""
+    dist = next_token_distribution(model, vocab, PROMPT)  # under torch.no_grad: no gradient, no random draw
+    return [round(dist[t], 6) for t in vocab.tokens]
+
+
 def lm_run(seed: int) -> dict:
-    """Both models of one seed and the mean reward of every update; trains only the first time."""
+    """Both models of one seed, the mean reward of every update and π(· | PROMPT) before the first update
+    and after every update (``next_token``: rows in vocabulary order); trains only the first time."""
     run = LMRun(seed)
 
     def compute() -> dict:
         pretrained, vocab = pretrain(run.lm)
-        result = train(pretrained, vocab, run.rl)
-        return {"pretrained": _state(pretrained), "improved": _state(result.model), "mean_rewards": result.mean_rewards}
+        rows = [_next_token_row(pretrained, vocab)]
+        result = train(pretrained, vocab, run.rl, on_update=lambda model: rows.append(_next_token_row(model, vocab)))
+        return {
+            "pretrained": _state(pretrained),
+            "improved": _state(result.model),
+            "mean_rewards": result.mean_rewards,
+            "next_token": rows,
+        }
 
     return _runs.memoised_run(run_path(run), compute)
 
@@ -228,6 +250,44 @@ def fig_lm_next_token(out_dir: Path, seed: int) -> Path:
         fontsize=8.5,
     )
     return save(fig, out_dir, "lm_next_token")
+
+
+WIDGET_TOP = 8  # tokens the training widget shows as bars; the rest of the probability is "other"
+WIDGET_DECIMALS = 3  # what it shows
+
+
+def _top_of_row(row: list[float], tokens: tuple[str, ...], k: int = WIDGET_TOP) -> tuple[list[str], list[float], float]:
+    """The ``k`` most likely tokens of one ``next_token`` row (ties: vocabulary order), their probabilities
+    and the probability of all the others."""
+    order = sorted(range(len(row)), key=lambda i: (-row[i], i))
+    top = order[:k]
+    return [tokens[i] for i in top], [row[i] for i in top], sum(row[i] for i in order[k:])
+
+
+def data_lm_training(seed: int) -> dict:
+    """The training widget's table: π(· | PROMPT) after every REINFORCE update of the page's run, and
+    the mean reward of every update's responses (update u's: sampled by the policy after u - 1 updates).
+
+    ``steps[u]``: the model after u updates (0: the pretrained model), as its ``WIDGET_TOP`` most likely
+    tokens, their probabilities and "other", the rest, all rounded to ``WIDGET_DECIMALS``.
+    """
+    record, tokens, d = lm_run(seed), Vocab(load_corpus()).tokens, WIDGET_DECIMALS
+    steps = []
+    for row in record["next_token"]:
+        top, probs, other = _top_of_row(row, tokens)
+        steps.append({"tokens": top, "p": [round(p, d) for p in probs], "other": round(other, d)})
+    shown = sorted({t for step in steps for t in step["tokens"]})
+    cfg = RLConfig()
+    return {
+        "prompt": PROMPT,
+        "seed": seed,
+        "decimals": d,
+        "responses_per_update": cfg.responses_per_prompt * len(cfg.prompts),
+        "steps": steps,
+        "mean_rewards": [round(r, d) for r in record["mean_rewards"]],
+        "kind": [t for t in shown if t in KIND_WORDS],  # the reward model's word lists, for the labels
+        "unkind": [t for t in shown if t in UNKIND_WORDS],
+    }
 
 
 def fig_lm_responses(out_dir: Path, seed: int) -> Path:

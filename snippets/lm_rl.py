@@ -249,8 +249,11 @@ class RLResult:
 
 
 # --8<-- [start:train]
-def rl_loop(model, vocab, cfg: RLConfig, reward_fn=reward_model, progress=False):
-    """Improve a copy of ``model`` with ``cfg.updates`` REINFORCE updates."""
+def rl_loop(
+    model, vocab, cfg: RLConfig, reward_fn=reward_model, progress=False, on_update=None
+):
+    """Improve a copy of ``model`` with ``cfg.updates`` REINFORCE updates.
+    ``on_update(model)``, if given, looks at the model after each update."""
     started = time.perf_counter()
     model = copy.deepcopy(model).train()  # the pretrained model stays as it was
     generator = torch.Generator().manual_seed(cfg.seed)
@@ -259,6 +262,8 @@ def rl_loop(model, vocab, cfg: RLConfig, reward_fn=reward_model, progress=False)
     for _ in tqdm(range(cfg.updates), "reinforce", disable=not progress):
         rewards = rl_step(model, optimizer, vocab, cfg, generator, reward_fn)
         mean_rewards.append(float(np.mean(rewards)))
+        if on_update is not None:
+            on_update(model)
     return RLResult(model.eval(), tuple(mean_rewards), time.perf_counter() - started)
     # --8<-- [end:train]
 
@@ -269,13 +274,17 @@ def train(
     cfg: RLConfig | None = None,
     reward_fn: Callable[[str], float] = reward_model,
     progress: bool = False,
+    on_update: Callable[[TinyLM], object] | None = None,
 ) -> RLResult:
     """``rl_loop`` behind its door: bad input fails here, by name, before any
-    update.  ``reward_fn`` scores a response's text (text -> float)."""
+    update.  ``reward_fn`` scores a response's text (text -> float);
+    ``on_update(model)``, if given, is called after every update."""
     cfg = RLConfig() if cfg is None else cfg
     _check_task(model, vocab, cfg)
     check_callable("reward_fn", reward_fn)
-    return rl_loop(model, vocab, cfg, reward_fn, progress)
+    if on_update is not None:
+        check_callable("on_update", on_update)
+    return rl_loop(model, vocab, cfg, reward_fn, progress, on_update)
 
 
 def mean_reward(

@@ -174,6 +174,7 @@ CASES: list[tuple[str, Callable[[], object], type[Exception], str]] = [
     ("lm_rl.train", lambda: lm_rl.train(*_lm(), lm_rl.RLConfig(prompts=("the cat",), max_new_tokens=14)), ValueError, "max_new_tokens"),
     ("lm_rl.train", lambda: lm_rl.train(_lm()[0], lm_model.Vocab(["a b ."]), lm_rl.RLConfig(prompts=("a",))), ValueError, "vocab"),
     ("lm_rl.train", lambda: lm_rl.train(*_lm(), lm_rl.RLConfig(prompts=("the cat",)), reward_fn="kind"), TypeError, "reward_fn"),
+    ("lm_rl.train", lambda: lm_rl.train(*_lm(), lm_rl.RLConfig(prompts=("the cat",)), on_update="log"), TypeError, "on_update"),
 ]
 # fmt: on
 

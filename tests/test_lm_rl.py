@@ -239,6 +239,18 @@ def test_train_is_reproducible_and_leaves_its_input_alone(pretrained):
     assert len(plain.mean_rewards) == 2 and all(0 <= r <= MAX_REWARD for r in plain.mean_rewards)
 
 
+def test_on_update_sees_the_model_after_every_update_and_changes_nothing(pretrained):
+    """The language-model page's training widget records π after each update this way."""
+    model, vocab = pretrained(0)
+    cfg = RLConfig(updates=3, responses_per_prompt=4, seed=5)
+    seen = []
+    watched = train(model, vocab, cfg, on_update=lambda m: seen.append(weights(m)))
+    plain = train(model, vocab, cfg)
+    assert watched.mean_rewards == plain.mean_rewards and same(weights(watched.model), weights(plain.model))
+    assert len(seen) == cfg.updates and same(seen[-1], weights(plain.model))
+    assert not same(seen[0], seen[1])
+
+
 def test_train_is_rl_step_repeated_as_the_notebook_does_it_by_hand(pretrained):
     model, vocab = pretrained(0)
     cfg = RLConfig(updates=3, responses_per_prompt=4, seed=2)

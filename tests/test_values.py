@@ -2284,6 +2284,52 @@ def data_q_learning_wave(wave: Any) -> None:
     same("lengths", [int(n) for n in run.episode_lengths], wave["lengths"])
 
 
+@data_check
+def data_lm_training(table: Any) -> None:
+    """The training widget's table against the page's run (seed 0): its first and last distributions
+    recomputed here from the run's two models (one softmax), every other one against the distribution the
+    run recorded after each update, and the mean rewards against the run's."""
+    decimals, tokens = table["decimals"], corpus_tokens()
+    same("decimals the widget shows", 3, decimals)
+    same("prompt", "the cat sat on the", table["prompt"])
+    same("the page's seed", 0, table["seed"])
+    same("responses per update", cached_value("num_lm_responses_per_update"), str(table["responses_per_update"]))
+    updates = int(cached_value("num_lm_rl_updates"))
+    same("a distribution before the first update and after each", updates + 1, len(table["steps"]))
+    same("a mean reward per update", updates, len(table["mean_rewards"]))
+    from snippets.lm_rl import KIND_WORDS, UNKIND_WORDS  # the reward model's word lists (data)
+
+    shown = {t for step in table["steps"] for t in step["tokens"]}
+    same("kind words shown", sorted(shown & KIND_WORDS), table["kind"])
+    same("unkind words shown", sorted(shown & UNKIND_WORDS), table["unkind"])
+    for u, step in enumerate(table["steps"]):
+        claim(len(set(step["tokens"])) == 8 and set(step["tokens"]) <= set(tokens), "8 tokens of the vocabulary", step)
+        claim(step["p"] == sorted(step["p"], reverse=True), "the most likely first", step)
+        claim(abs(sum(step["p"]) + step["other"] - 1) <= 0.0005 * 9, f"update {u}: probabilities sum to 1", step)
+    models = lm_models(0)
+    if models is None:  # the build kept no record of the run for the current code
+        return
+    for u, r in enumerate(models.mean_rewards):
+        rounded(f"mean reward of update {u + 1}", D(r), decimals, f"{table['mean_rewards'][u]:.{decimals}f}")
+    from figures.lm import LMRun, run_path
+
+    rows = json.loads(run_path(LMRun(0)).read_text(encoding="utf-8"))["next_token"]
+    import torch
+
+    for u, model in ((0, models.pretrained), (updates, models.improved)):  # what the run's models say
+        with torch.no_grad():
+            logits = model(torch.tensor([lm_ids(tokens, table["prompt"])]))[0, -1]
+        probs = torch.softmax(logits.double(), dim=0).tolist()
+        assert max(abs(a - b) for a, b in zip(probs, rows[u], strict=True)) < 2e-6, f"the run's record at {u}"
+    for u, (step, row) in enumerate(zip(table["steps"], rows, strict=True)):
+        order = sorted(range(len(tokens)), key=lambda i: (-row[i], i))
+        same(f"update {u}: top tokens", [tokens[i] for i in order[:8]], step["tokens"])
+        for i, p in zip(order, step["p"], strict=False):
+            rounded(f"update {u}: π({tokens[i]})", D(row[i]), decimals, f"{p:.{decimals}f}")
+        rest = sum((D(row[i]) for i in order[8:]), D(0))
+        rounded(f"update {u}: other", rest, decimals, f"{step['other']:.{decimals}f}")
+
+
 @pytest.mark.parametrize("name", sorted(DATA_CHECKS))
 def test_data_matches_its_check(name: str, built_site: Path) -> None:
     """The data file the site serves passes its check."""
