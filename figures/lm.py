@@ -1,7 +1,7 @@
 """Figures and tables for the language-model chapter, from real runs of snippets/lm_model.py and lm_rl.py.
 
 One run per seed: pretrain the tiny LM, then improve it with REINFORCE (``RLConfig()``). Both models'
-weights are kept on disk with the run (``figures/_runs.py``), so every artifact below reads them
+weights are kept on disk with the run (``figures/lm_runs.py``), so every artifact below reads them
 instead of training again; each artifact's own work is sampling, a few seconds at most.
 
 Two analyses the page shows only as a figure or a number live here, next to them, not in snippets/:
@@ -13,13 +13,12 @@ from __future__ import annotations
 
 import copy
 from collections import Counter
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from figures import _runs
 from figures._style import INK, MUTED, PALETTE, new_figure, save
+from figures.lm_runs import PROMPT, LMRun, lm_run, models, torch_single_thread
 from snippets.lm_model import (
     LMConfig,
     Responses,
@@ -30,7 +29,6 @@ from snippets.lm_model import (
     generate,
     load_corpus,
     next_token_distribution,
-    pretrain,
     response_texts,
 )
 from snippets.lm_rl import (
@@ -41,90 +39,17 @@ from snippets.lm_rl import (
     mean_reward,
     response_log_probs,
     reward_model,
-    train,
 )
 
 BLUE, ORANGE, GREEN, RED = PALETTE[0], PALETTE[1], PALETTE[2], PALETTE[3]
 N_SEEDS = 3  # seeds seed, seed + 1, seed + 2 for the learning curve and the per-seed table
-PROMPT = "the cat sat on the"  # the post's "The cat sat on the ___"
 SAMPLES = 250  # responses per prompt when counting what a model writes
 EVAL_SEED = 12345  # the sampling seed of every before/after comparison: both models see the same draws
 GPT2_VOCAB = 50_257
 
 
-def _torch():
-    import torch
-
-    torch.set_num_threads(1)  # one core per job; the build runs jobs side by side
-    return torch
-
-
-# ------------------------------------------------------------------------------- memoised runs
-
-
-@dataclass(frozen=True)
-class LMRun:
-    """What one run trains: the pretraining settings and the REINFORCE settings, one seed."""
-
-    seed: int
-    lm: LMConfig = field(init=False)
-    rl: RLConfig = field(init=False)
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "lm", LMConfig(seed=self.seed))
-        object.__setattr__(self, "rl", RLConfig(seed=self.seed))
-
-
-def _state(model) -> dict:
-    return {name: t.tolist() for name, t in model.state_dict().items()}
-
-
-def _model(state: dict, vocab: Vocab, cfg: LMConfig) -> TinyLM:
-    torch = _torch()
-    model = TinyLM(len(vocab), cfg)
-    model.load_state_dict({name: torch.tensor(v, dtype=torch.float32) for name, v in state.items()})
-    return model.eval()
-
-
-def run_path(run: LMRun) -> Path:
-    """Where the outcome of ``run`` is kept: named by its configs, the code that trains it and library versions."""
-    return _runs.run_path("lm", run, "snippets.lm_rl")
-
-
-def _next_token_row(model, vocab: Vocab) -> list[float]:
-    """π(· | PROMPT) in vocabulary order, rounded: one row of a run's ``next_token``."""
-    dist = next_token_distribution(model, vocab, PROMPT)  # under torch.no_grad: no gradient, no random draw
-    return [round(dist[t], 6) for t in vocab.tokens]
-
-
-def lm_run(seed: int) -> dict:
-    """Both models of one seed, the mean reward of every update and π(· | PROMPT) before the first update
-    and after every update (``next_token``: rows in vocabulary order); trains only the first time."""
-    run = LMRun(seed)
-
-    def compute() -> dict:
-        pretrained, vocab = pretrain(run.lm)
-        rows = [_next_token_row(pretrained, vocab)]
-        result = train(pretrained, vocab, run.rl, on_update=lambda model: rows.append(_next_token_row(model, vocab)))
-        return {
-            "pretrained": _state(pretrained),
-            "improved": _state(result.model),
-            "mean_rewards": result.mean_rewards,
-            "next_token": rows,
-        }
-
-    return _runs.memoised_run(run_path(run), compute)
-
-
-def models(seed: int) -> tuple[TinyLM, TinyLM, Vocab, dict]:
-    """(pretrained model, model after REINFORCE, vocab, the run's record) for ``seed``."""
-    _torch()
-    record, run, vocab = lm_run(seed), LMRun(seed), Vocab(load_corpus())
-    return _model(record["pretrained"], vocab, run.lm), _model(record["improved"], vocab, run.lm), vocab, record
-
-
 def sample_texts(model, vocab, prompt: str, n: int = SAMPLES, temperature: float = 1.0, seed: int = EVAL_SEED):
-    torch = _torch()
+    torch = torch_single_thread()
     generator = torch.Generator().manual_seed(seed)
     responses = generate(model, encode_prompt(vocab, prompt), n, RLConfig.max_new_tokens, temperature, generator)
     return response_texts(vocab, responses)
@@ -418,7 +343,7 @@ def credit_assignment(
     ``weight`` is R - b, the same for every token (γ = 1).  One plain gradient step on
     -weight · Σ_t log π(a_t|s_t); returns (token, log π before, after) for each token of ``response``.
     """
-    torch = _torch()
+    torch = torch_single_thread()
     P = len(encode_prompt(vocab, prompt))
     ids = encode_prompt(vocab, prompt) + vocab.encode(response)
     assert P < len(ids) <= model.context, f"{response!r} does not fit after {prompt!r}"
@@ -503,7 +428,7 @@ def fig_lm_credit_assignment(out_dir: Path, seed: int) -> Path:
 
 def forward_flops(model, ids) -> int:
     """Floating-point operations of one forward pass on ``ids`` (B, T), counted by torch."""
-    torch = _torch()
+    torch = torch_single_thread()
     from torch.utils.flop_counter import FlopCounterMode
 
     counter = FlopCounterMode(display=False)
@@ -519,7 +444,7 @@ def scoring_cost(model: TinyLM, vocab_size: int, context_ids: list[int]) -> dict
     scorer: score each of the ``vocab_size`` candidates (one forward pass each, counted on one and
     multiplied), then take the max.
     """
-    torch = _torch()
+    torch = torch_single_thread()
     state = torch.tensor([list(context_ids)])  # (1, T)
     policy = forward_flops(model, state)
     one = forward_flops(TokenScorer(model), torch.cat([state, state[:, -1:]], 1))
@@ -527,7 +452,7 @@ def scoring_cost(model: TinyLM, vocab_size: int, context_ids: list[int]) -> dict
 
 
 def table_lm_scoring_cost(seed: int) -> str:
-    torch = _torch()
+    torch = torch_single_thread()
     pretrained, _, vocab, _ = models(seed)
     context = encode_prompt(vocab, PROMPT)
     rows = [

@@ -43,7 +43,7 @@ UPDATES = sorted({0, 1, 50, 100, *np.random.default_rng(14).integers(2, 100, siz
 @cache
 def record() -> dict:
     """The page's run (seed 0), as the build memoised it: read here, not trained again."""
-    from figures.lm import lm_run
+    from figures.lm_runs import lm_run
 
     return lm_run(0)
 

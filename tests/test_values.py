@@ -2311,7 +2311,7 @@ def data_lm_training(table: Any) -> None:
         return
     for u, r in enumerate(models.mean_rewards):
         rounded(f"mean reward of update {u + 1}", D(r), decimals, f"{table['mean_rewards'][u]:.{decimals}f}")
-    from figures.lm import LMRun, run_path
+    from figures.lm_runs import LMRun, run_path
 
     rows = json.loads(run_path(LMRun(0)).read_text(encoding="utf-8"))["next_token"]
     import torch

@@ -267,7 +267,7 @@ def lm_models(seed: int) -> LMModels | None:
     record of that run for the current code (then only the value itself can be checked)."""
     import torch
 
-    from figures.lm import LMRun, run_path
+    from figures.lm_runs import LMRun, run_path
     from snippets.lm_model import LMConfig, TinyLM
 
     path = run_path(LMRun(seed))
