@@ -43,12 +43,12 @@ def spy(kind, cfg, *trained_by):
 
 
 _runs.run_path = spy
-from figures import dqn, lm, policy_gradient_runs
+from figures import dqn, lm_runs, policy_gradient_runs
 
 keys = {
     "dqn": dqn.run_path(dqn.DQNConfig(seed=0)).name,
     "reinforce": policy_gradient_runs.run_path(policy_gradient_runs.MAZE_CONFIG).name,
-    "lm": lm.run_path(lm.LMRun(0)).name,
+    "lm": lm_runs.run_path(lm_runs.LMRun(0)).name,
 }
 print(json.dumps({kind: {"key": keys[kind], "code": code[kind]} for kind in keys}))
 """
