@@ -31,6 +31,7 @@ from snippets.returns import BAD_EPISODE, GOOD_EPISODE
 
 BLUE, ORANGE, GREEN = PALETTE[0], PALETTE[1], PALETTE[2]
 N_SEEDS = 3  # the learning curve shows seeds seed, seed + 1, seed + 2
+POLICY_DECIMALS = 3  # π(a|s) as the runs record it and the widget shows it
 
 
 def _torch():
@@ -53,15 +54,30 @@ def reinforce_run(cfg: ReinforceConfig) -> dict:
     """Episode returns and running rewards of training ``cfg``; trains only the first time."""
 
     def compute() -> dict:
-        result = train(cfg)
+        policies: list = []  # on the maze: π(a|s) of all 16 one-hot states after each update
+        record = partial(record_policy, policies) if cfg.env_id == MAZE_CONFIG.env_id else None
+        result = train(cfg, on_update=record)
         return {
             "seed": cfg.seed,
             "episode_returns": list(result.episode_returns),
             "running_rewards": list(result.running_rewards),
             "greedy_return": maze_greedy_return(result.policy),
-        }
+        } | ({"policies": policies} if record else {})
 
     return _runs.memoised_run(run_path(cfg), compute)
+
+
+def maze_policy(policy) -> list[list[float]]:
+    """π(a|s) for each of the maze's 16 cells (one-hot states), (16, 4), rounded to 3 decimals."""
+    torch = _torch()
+    with torch.no_grad():  # looks only: no gradient, no random numbers drawn
+        probs = policy(torch.eye(len(MAZE) * len(MAZE[0]))).probs
+    return [[round(float(p), POLICY_DECIMALS) for p in row] for row in probs]
+
+
+def record_policy(policies: list, policy) -> None:
+    """``train``'s ``on_update``: append the maze policy after the update."""
+    policies.append(maze_policy(policy))
 
 
 def maze_greedy_return(policy) -> float:
@@ -108,6 +124,34 @@ def fig_reinforce_learning_curve(out_dir: Path, seed: int) -> Path:
         fontsize=11,
     )
     return save(fig, out_dir, "reinforce_learning_curve")
+
+
+def data_reinforce_maze_policy(seed: int) -> dict:
+    """The REINFORCE-in-the-maze widget: π(a|s) per cell after every update of the curve's run ``seed``.
+
+    ``policies[u][state]`` is π(·|state) (up, down, left, right) after update u + 1; walls and the
+    goal, where the agent never acts, are null. ``returns[u]`` are the returns of the
+    ``batch_episodes`` episodes that update u + 1 learned from (``mean_returns[u]`` their mean),
+    ``running[u]`` the running reward after the last of them: the same memoised run as the learning
+    curve's first seed.
+    """
+    cfg = dataclasses.replace(MAZE_CONFIG, seed=seed)
+    run = reinforce_run(cfg)
+    env = GridWorld(MAZE)
+    skip = env.walls | {env.goal_state}
+    batch = cfg.batch_episodes
+    returns, updates = run["episode_returns"], range(len(run["policies"]))
+    return {
+        "seed": seed,
+        "layout": list(MAZE),
+        "actions": list(ACTION_NAMES),
+        "batch_episodes": batch,
+        "decimals": POLICY_DECIMALS,
+        "policies": [[None if s in skip else p for s, p in enumerate(update)] for update in run["policies"]],
+        "returns": [[round(r, 2) for r in returns[u * batch : (u + 1) * batch]] for u in updates],
+        "mean_returns": [round(float(np.mean(returns[u * batch : (u + 1) * batch])), 3) for u in updates],
+        "running": [round(run["running_rewards"][(u + 1) * batch - 1], 3) for u in updates],
+    }
 
 
 # ------------------------------------------------------------------------------- the catch: variance

@@ -18,6 +18,7 @@ unchecked; ``test_checks_reject_a_wrong_value`` shows, for a sample of checks, t
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import json
 import math
@@ -2328,6 +2329,62 @@ def data_lm_training(table: Any) -> None:
             rounded(f"update {u}: π({tokens[i]})", D(row[i]), decimals, f"{p:.{decimals}f}")
         rest = sum((D(row[i]) for i in order[8:]), D(0))
         rounded(f"update {u}: other", rest, decimals, f"{step['other']:.{decimals}f}")
+
+
+@data_check
+def data_reinforce_maze_policy(table: Any) -> None:
+    """π(a|s) after every update of the learning curve's seed-0 run, and the returns it learned from.
+
+    Independently of the memo: the first three updates are trained again here (train with
+    ``on_update``, 24 episodes: the same seed replays the same first episodes), π read off the network's
+    logits by a softmax; every row is a distribution; the running reward follows from the returns.
+    """
+    import torch
+
+    from snippets.reinforce import MAZE_CONFIG, train
+
+    same("the seed", 0, table["seed"])
+    same("the layout", list(maze()), table["layout"])
+    same("the actions", ["up", "down", "left", "right"], table["actions"])
+    same("decimals", 3, table["decimals"])
+    batch = MAZE_CONFIG.batch_episodes
+    same("episodes per update", batch, table["batch_episodes"])
+    n = MAZE_CONFIG.episodes // batch
+    for key in ("policies", "returns", "mean_returns", "running"):
+        same(f"updates in {key}", n, len(table[key]))
+    cells = open_cells()
+    for u, policy in enumerate(table["policies"]):
+        same(f"update {u + 1}: cells shown", cells, [s for s, p in enumerate(policy) if p is not None])
+        for s in cells:
+            assert abs(sum(policy[s]) - 1) <= 0.002 + 1e-9, (
+                f"update {u + 1}, cell {s}: {policy[s]} sums to {sum(policy[s])}"
+            )
+    r = MAZE_CONFIG.running_start
+    for u in range(n):
+        returns = table["returns"][u]
+        same(f"update {u + 1}: its episodes", batch, len(returns))
+        close(f"update {u + 1}: mean return", statistics.fmean(returns), table["mean_returns"][u], 0.0005 + 1e-9)
+        for g in returns:  # the maze's rewards are whole hundredths: the rounding is exact
+            r = MAZE_CONFIG.running_weight * g + (1 - MAZE_CONFIG.running_weight) * r
+        close(f"update {u + 1}: running reward", r, table["running"][u], 0.0005 + 1e-6)
+    probs: list = []  # π after each update, read off the network as train() goes
+
+    def look(policy: Any) -> None:
+        with torch.no_grad():
+            probs.append(torch.softmax(policy(torch.eye(16)).logits, dim=-1).numpy())
+
+    short = train(dataclasses.replace(MAZE_CONFIG, seed=0, episodes=3 * batch), on_update=look)
+    same("updates of the short run", 3, len(probs))
+    for u in range(3):
+        for s in cells:
+            got = [f"{p:.3f}" for p in table["policies"][u][s]]
+            same(f"update {u + 1}, cell {s}: π", [f"{p:.3f}" for p in probs[u][s]], got)
+    for u in range(3):
+        same(
+            f"update {u + 1}: returns",
+            [f"{g:.2f}" for g in short.episode_returns[u * batch : (u + 1) * batch]],
+            [f"{g:.2f}" for g in table["returns"][u]],
+        )
 
 
 @pytest.mark.parametrize("name", sorted(DATA_CHECKS))
