@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import partial
 
@@ -319,16 +319,9 @@ def value_at(value_net: nn.Module, obs) -> float:
 
 
 # --8<-- [start:train]
-def train(
-    cfg: ReinforceConfig,
-    progress: bool = False,
-    on_update: Callable[[nn.Module], None] | None = None,  # called after each update
-) -> ReinforceResult:
+def train(cfg: ReinforceConfig, progress=False, on_update=None) -> ReinforceResult:
     """Train on ``cfg.env_id``: play ``batch_episodes`` episodes, update, repeat.
-
-    ``on_update(policy)`` may look at the policy after each update (the site
-    records π(a|s) with it); it must not train it or draw random numbers.
-    """
+    ``on_update(policy)``, if given, looks at the policy after each update."""
     check_instance("cfg", cfg, ReinforceConfig, "a ReinforceConfig")
     started = time.perf_counter()
     torch.manual_seed(cfg.seed)  # the networks' initial weights
