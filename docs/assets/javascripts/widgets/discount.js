@@ -7,17 +7,10 @@
 // load and after every instant navigation; without Material, DOMContentLoaded starts it once.
 (() => {
   "use strict";
-  const SVG = "http://www.w3.org/2000/svg";
+  const { SVG, make, mount } = window.rlhfWidgets; // widgets/common.js
   const START_GAMMA = 0.9; // the page's worked examples
   const W = 320, H = 190, LEFT = 40, RIGHT = 12, TOP = 14, BOTTOM = 40; // the curve's viewBox
   let count = 0;
-
-  function make(tag, attrs = {}, text = "", ns = null) {
-    const node = ns ? document.createElementNS(ns, tag) : document.createElement(tag);
-    for (const [key, value] of Object.entries(attrs)) node.setAttribute(key, value);
-    if (text) node.textContent = text;
-    return node;
-  }
 
   function nearest(gammas, value) {
     let best = 0;
@@ -130,24 +123,5 @@
     root.dataset.ready = "true";
   }
 
-  async function start(root) {
-    if (root.dataset.ready) return; // already built (or loading) in this document
-    root.dataset.ready = "loading";
-    try {
-      const response = await fetch(new URL(root.dataset.src, document.baseURI));
-      if (!response.ok) throw new Error(`HTTP ${response.status}`);
-      build(root, await response.json());
-    } catch (error) {
-      root.dataset.ready = "failed";
-      root.append(make("p", {}, `The interactive version could not load its data (${error.message}).`));
-    }
-  }
-
-  function startAll() {
-    for (const root of document.querySelectorAll('.rlhf-widget[data-widget="discount"]')) start(root);
-  }
-
-  if (typeof document$ !== "undefined") document$.subscribe(startAll);
-  else if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", startAll);
-  else startAll();
+  mount("discount", build);
 })();

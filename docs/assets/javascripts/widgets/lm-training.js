@@ -8,16 +8,9 @@
 // load and after every instant navigation; without Material, DOMContentLoaded starts it once.
 (() => {
   "use strict";
-  const SVG = "http://www.w3.org/2000/svg";
+  const { SVG, make, mount } = window.rlhfWidgets; // widgets/common.js
   const W = 320, H = 150, LEFT = 34, RIGHT = 10, TOP = 10, BOTTOM = 36; // the curve's viewBox
   let count = 0;
-
-  function make(tag, attrs = {}, text = "", ns = null) {
-    const node = ns ? document.createElementNS(ns, tag) : document.createElement(tag);
-    for (const [key, value] of Object.entries(attrs)) node.setAttribute(key, value);
-    if (text) node.textContent = text;
-    return node;
-  }
 
   function build(root, data) {
     const id = `rlhf-lm-training-${++count}`;
@@ -135,24 +128,5 @@
     root.dataset.ready = "true";
   }
 
-  async function start(root) {
-    if (root.dataset.ready) return; // already built (or loading) in this document
-    root.dataset.ready = "loading";
-    try {
-      const response = await fetch(new URL(root.dataset.src, document.baseURI));
-      if (!response.ok) throw new Error(`HTTP ${response.status}`);
-      build(root, await response.json());
-    } catch (error) {
-      root.dataset.ready = "failed";
-      root.append(make("p", {}, `The interactive version could not load its data (${error.message}).`));
-    }
-  }
-
-  function startAll() {
-    for (const root of document.querySelectorAll('.rlhf-widget[data-widget="lm-training"]')) start(root);
-  }
-
-  if (typeof document$ !== "undefined") document$.subscribe(startAll);
-  else if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", startAll);
-  else startAll();
+  mount("lm-training", build);
 })();

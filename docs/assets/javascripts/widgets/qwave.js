@@ -8,16 +8,10 @@
 // load and after every instant navigation; without Material, DOMContentLoaded starts it once.
 (() => {
   "use strict";
+  const { make, mount } = window.rlhfWidgets; // widgets/common.js
   const ARROWS = "↑↓←→"; // UP, DOWN, LEFT, RIGHT: the action numbers of snippets/gridworld.py
   const START_EPISODE = 10;
   let count = 0;
-
-  function make(tag, attrs = {}, text = "") {
-    const node = document.createElement(tag);
-    for (const [key, value] of Object.entries(attrs)) node.setAttribute(key, value);
-    if (text) node.textContent = text;
-    return node;
-  }
 
   function build(root, data) {
     const id = `rlhf-qwave-${++count}`;
@@ -100,24 +94,5 @@
     root.dataset.ready = "true";
   }
 
-  async function start(root) {
-    if (root.dataset.ready) return; // already built (or loading) in this document
-    root.dataset.ready = "loading";
-    try {
-      const response = await fetch(new URL(root.dataset.src, document.baseURI));
-      if (!response.ok) throw new Error(`HTTP ${response.status}`);
-      build(root, await response.json());
-    } catch (error) {
-      root.dataset.ready = "failed";
-      root.append(make("p", {}, `The interactive version could not load its data (${error.message}).`));
-    }
-  }
-
-  function startAll() {
-    for (const root of document.querySelectorAll('.rlhf-widget[data-widget="q-wave"]')) start(root);
-  }
-
-  if (typeof document$ !== "undefined") document$.subscribe(startAll);
-  else if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", startAll);
-  else startAll();
+  mount("q-wave", build);
 })();

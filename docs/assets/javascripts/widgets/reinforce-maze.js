@@ -8,18 +8,12 @@
 // Material, DOMContentLoaded starts it once.
 (() => {
   "use strict";
-  const SVG = "http://www.w3.org/2000/svg";
+  const { SVG, make, mount } = window.rlhfWidgets; // widgets/common.js
   const CELL = 60, REACH = 26; // a cell's side in the maze's viewBox; the length of a p = 1 arrow
   const DIRS = [[0, -1], [0, 1], [-1, 0], [1, 0]]; // up, down, left, right as (dx, dy)
   const W = 320, H = 120, LEFT = 40, RIGHT = 10, TOP = 10, BOTTOM = 30; // the returns chart
   let count = 0;
 
-  function make(tag, attrs = {}, text = "", ns = null) {
-    const node = ns ? document.createElementNS(ns, tag) : document.createElement(tag);
-    for (const [key, value] of Object.entries(attrs)) node.setAttribute(key, value);
-    if (text) node.textContent = text;
-    return node;
-  }
   const svg = (tag, attrs = {}, text = "") => make(tag, attrs, text, SVG);
 
   function build(root, data) {
@@ -158,24 +152,5 @@
     root.dataset.ready = "true";
   }
 
-  async function start(root) {
-    if (root.dataset.ready) return; // already built (or loading) in this document
-    root.dataset.ready = "loading";
-    try {
-      const response = await fetch(new URL(root.dataset.src, document.baseURI));
-      if (!response.ok) throw new Error(`HTTP ${response.status}`);
-      build(root, await response.json());
-    } catch (error) {
-      root.dataset.ready = "failed";
-      root.append(make("p", {}, `The interactive version could not load its data (${error.message}).`));
-    }
-  }
-
-  function startAll() {
-    for (const root of document.querySelectorAll('.rlhf-widget[data-widget="reinforce-maze"]')) start(root);
-  }
-
-  if (typeof document$ !== "undefined") document$.subscribe(startAll);
-  else if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", startAll);
-  else startAll();
+  mount("reinforce-maze", build);
 })();
