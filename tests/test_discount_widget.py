@@ -16,8 +16,9 @@ from playwright.sync_api import Browser, Page
 
 from snippets.returns import A_TO_GOAL, GOAL_TEN_STEPS_AWAY, discounted_return
 from tests.site_helpers import HOME_PAGE
-from tests.test_site_browser import AXE, MOBILE, visit
+from tests.test_site_browser import MOBILE, visit
 from tests.test_site_browser import browser as _browser_fixture
+from tests.widget_helpers import use_palette, widget_violations
 
 pytestmark = pytest.mark.browser
 browser = _browser_fixture  # the fixture, under the name the tests ask for
@@ -26,15 +27,6 @@ RETURN_PAGE = "fundamentals/return/"
 DATA = "/data/discounting.json"
 WIDGET = '.rlhf-widget[data-widget="discount"]'
 DECIMALS = 4  # what the widget shows
-# axe-core on the widget only: tests/test_site_browser.py runs it on every page, in the light palette.
-# (In the dark one, the page's highlighted code has contrast failures of Material's own.)
-AXE_WIDGET_JS = """
-async (selector) => {
-  const result = await axe.run(document.querySelector(selector), { resultTypes: ["violations"] });
-  return result.violations.filter((v) => v.impact === "serious" || v.impact === "critical")
-    .map((v) => `${v.impact} ${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).join("; ")})`);
-}
-"""
 
 
 def maze_rewards() -> list[float]:
@@ -126,13 +118,10 @@ def test_the_data_is_fetched_only_on_the_page_that_uses_it(browser: Browser, sit
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_the_widget_is_accessible(browser: Browser, site_server: str, scheme: str) -> None:
     with visit(browser, site_server, RETURN_PAGE) as (tab, log):
-        if scheme == "dark":
-            tab.locator('label.md-header__button[for^="__palette_"]').filter(visible=True).click()
-            tab.locator('body[data-md-color-scheme="slate"]').wait_for(state="attached")
+        use_palette(tab, scheme)
         ready(tab)
         tab.locator(f"{WIDGET} details").evaluate("(d) => { d.open = true; }")  # its table checked too
-        tab.add_script_tag(content=AXE.read_text(encoding="utf-8"))
-        violations = tab.evaluate(AXE_WIDGET_JS, WIDGET)
+        violations = widget_violations(tab, WIDGET)
     assert not violations, f"{scheme}: " + "\n".join(violations)
 
 

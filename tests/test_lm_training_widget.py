@@ -20,8 +20,9 @@ import pytest
 from playwright.sync_api import Browser, Page
 
 from tests.site_helpers import HOME_PAGE
-from tests.test_site_browser import AXE, MOBILE, visit
+from tests.test_site_browser import MOBILE, visit
 from tests.test_site_browser import browser as _browser_fixture
+from tests.widget_helpers import use_palette, widget_violations
 
 pytestmark = pytest.mark.browser
 browser = _browser_fixture  # the fixture, under the name the tests ask for
@@ -30,13 +31,6 @@ LM_PAGE = "language-models/"
 DATA = "/data/lm_training.json"
 WIDGET = '.rlhf-widget[data-widget="lm-training"]'
 # axe-core on the widget only, in both palettes (tests/test_site_browser.py runs it on every page, light).
-AXE_WIDGET_JS = """
-async (selector) => {
-  const result = await axe.run(document.querySelector(selector), { resultTypes: ["violations"] });
-  return result.violations.filter((v) => v.impact === "serious" || v.impact === "critical")
-    .map((v) => `${v.impact} ${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).join("; ")})`);
-}
-"""
 UPDATES = sorted({0, 1, 50, 100, *np.random.default_rng(14).integers(2, 100, size=5).tolist()})
 
 
@@ -135,14 +129,10 @@ def test_the_data_is_fetched_only_on_the_page_that_uses_it(browser: Browser, sit
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_the_widget_is_accessible(browser: Browser, site_server: str, scheme: str) -> None:
     with visit(browser, site_server, LM_PAGE) as (tab, log):
-        if scheme == "dark":
-            tab.locator('label.md-header__button[for^="__palette_"]').filter(visible=True).click()
-            tab.locator('body[data-md-color-scheme="slate"]').wait_for(state="attached")
-            tab.add_style_tag(content="*, *::before, *::after { transition: none !important; }")
+        use_palette(tab, scheme)
         ready(tab)
         set_update(tab, 37)  # kind and unkind words both on show
-        tab.add_script_tag(content=AXE.read_text(encoding="utf-8"))
-        violations = tab.evaluate(AXE_WIDGET_JS, WIDGET)
+        violations = widget_violations(tab, WIDGET)
     assert not violations, f"{scheme}: " + "\n".join(violations)
 
 

@@ -22,8 +22,9 @@ from figures.value_learning import fmt, maze_run
 from snippets.gridworld import MAZE, GridWorld
 from snippets.qtable import greedy_policy
 from tests.site_helpers import HOME_PAGE
-from tests.test_site_browser import AXE, MOBILE, visit
+from tests.test_site_browser import MOBILE, visit
 from tests.test_site_browser import browser as _browser_fixture
+from tests.widget_helpers import use_palette, widget_violations
 
 pytestmark = pytest.mark.browser
 browser = _browser_fixture  # the fixture, under the name the tests ask for
@@ -33,13 +34,6 @@ DATA = "/data/q_learning_wave.json"
 WIDGET = '.rlhf-widget[data-widget="q-wave"]'
 SEED, EPISODES = 0, 1000  # the page's run: seed 0, as the build passes, and the wave's last episode
 ARROWS = "↑↓←→"
-AXE_WIDGET_JS = """
-async (selector) => {
-  const result = await axe.run(document.querySelector(selector), { resultTypes: ["violations"] });
-  return result.violations.filter((v) => v.impact === "serious" || v.impact === "critical")
-    .map((v) => `${v.impact} ${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).join("; ")})`);
-}
-"""
 
 
 def random_episodes() -> list[int]:
@@ -146,13 +140,10 @@ def test_the_data_is_fetched_only_on_the_page_that_uses_it(browser: Browser, sit
 @pytest.mark.parametrize("scheme", ["default", "slate"])
 def test_the_widget_is_accessible(browser: Browser, site_server: str, scheme: str) -> None:
     with visit(browser, site_server, PAGE) as (tab, log):
-        # Material fades colours when the palette changes; axe must not measure half-way.
-        tab.add_style_tag(content="*, *::before, *::after { transition: none !important; }")
-        tab.evaluate("scheme => document.body.setAttribute('data-md-color-scheme', scheme)", scheme)
+        use_palette(tab, scheme)
         ready(tab)
         set_episode(tab, 1000)
-        tab.add_script_tag(content=AXE.read_text(encoding="utf-8"))
-        violations = tab.evaluate(AXE_WIDGET_JS, WIDGET)
+        violations = widget_violations(tab, WIDGET)
     assert not violations, f"{scheme}: " + "\n".join(violations)
 
 

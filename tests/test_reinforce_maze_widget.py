@@ -21,9 +21,9 @@ from figures.policy_gradient_runs import reinforce_run
 from snippets.gridworld import ACTION_NAMES, MAZE, GridWorld
 from snippets.reinforce import MAZE_CONFIG
 from tests.site_helpers import HOME_PAGE
-from tests.test_discount_widget import AXE_WIDGET_JS
-from tests.test_site_browser import AXE, MOBILE, visit
+from tests.test_site_browser import MOBILE, visit
 from tests.test_site_browser import browser as _browser_fixture
+from tests.widget_helpers import use_palette, widget_violations
 
 pytestmark = pytest.mark.browser
 browser = _browser_fixture  # the fixture, under the name the tests ask for
@@ -143,14 +143,11 @@ def test_the_data_is_fetched_only_on_the_page_that_uses_it(browser: Browser, sit
 @pytest.mark.parametrize("scheme", ["default", "slate"])
 def test_the_widget_is_accessible(browser: Browser, site_server: str, scheme: str) -> None:
     with visit(browser, site_server, PAGE) as (tab, log):
-        # Material fades colours when the palette changes; axe must not measure half-way.
-        tab.add_style_tag(content="*, *::before, *::after { transition: none !important; }")
-        tab.evaluate("scheme => document.body.setAttribute('data-md-color-scheme', scheme)", scheme)
+        use_palette(tab, scheme)
         ready(tab)
         set_update(tab, 50)
         tab.locator(f"{WIDGET} details").evaluate("(d) => { d.open = true; }")  # its table checked too
-        tab.add_script_tag(content=AXE.read_text(encoding="utf-8"))
-        violations = tab.evaluate(AXE_WIDGET_JS, WIDGET)
+        violations = widget_violations(tab, WIDGET)
     assert not violations, f"{scheme}: " + "\n".join(violations)
 
 

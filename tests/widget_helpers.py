@@ -1,0 +1,36 @@
+"""What the widget tests (tests/test_*_widget.py) share: the palette, and axe-core on one widget.
+
+tests/test_site_browser.py runs axe-core on every page in the light palette; in the dark one, the
+page's highlighted code has contrast failures of Material's own, so the widget tests check their
+widget alone, in both palettes.
+"""
+
+from __future__ import annotations
+
+from playwright.sync_api import Page
+
+from tests.test_site_browser import AXE
+
+AXE_WIDGET_JS = """
+async (selector) => {
+  const result = await axe.run(document.querySelector(selector), { resultTypes: ["violations"] });
+  return result.violations.filter((v) => v.impact === "serious" || v.impact === "critical")
+    .map((v) => `${v.impact} ${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).join("; ")})`);
+}
+"""
+
+
+def use_palette(tab: Page, scheme: str) -> None:
+    """Switch to ``scheme`` ("light"/"default" or "dark"/"slate") with the header's toggle, as a reader
+    would. Material fades colours when the palette changes: transitions go off first, so axe never
+    measures half-way."""
+    tab.add_style_tag(content="*, *::before, *::after { transition: none !important; }")
+    if scheme in ("dark", "slate"):
+        tab.locator('label.md-header__button[for^="__palette_"]').filter(visible=True).click()
+        tab.locator('body[data-md-color-scheme="slate"]').wait_for(state="attached")
+
+
+def widget_violations(tab: Page, selector: str) -> list[str]:
+    """axe-core's serious and critical findings inside the element ``selector``."""
+    tab.add_script_tag(content=AXE.read_text(encoding="utf-8"))
+    return tab.evaluate(AXE_WIDGET_JS, selector)
