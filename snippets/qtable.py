@@ -142,8 +142,8 @@ def q_learning(
 
     ``snapshots`` lists episode numbers after which to keep a copy of Q (0:
     before the first).  ``env`` needs Discrete spaces and must end its episodes.
-    Q = 0 starts below the maze's optimal values, so every move tried early
-    drops below the untried ones: optimism that drives exploration.
+    Q = 0 starts below the maze's optimal values, yet each move tried early drops
+    below 0 by its cost, so the untried ones, still 0, look best: they get tried.
     """
     cfg = QLearningConfig(episodes, alpha, gamma, epsilon, seed)  # bad ones fail here
     n_states, n_actions, keep = _check_run(env, snapshots, cfg.episodes)
