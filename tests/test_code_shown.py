@@ -24,3 +24,15 @@ def test_the_pages_show_little_validation_and_little_code():
 def test_validation_lines_are_recognised():
     lines = ["    check_int('n', n, minimum=1)", "    _check_batch(x)", "    raise ValueError('x')", "    y = check"]
     assert [bool(code_shown.VALIDATION.search(line)) for line in lines] == [True, True, True, False]
+
+
+def test_exercises_and_practice_pages_are_counted_apart(tmp_path, monkeypatch):
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (tmp_path / "m.py").write_text("# --8<-- [start:a]\nx = 1\ny = 2\n# --8<-- [end:a]\n")
+    include = '--8<-- "m.py:a"\n'
+    (docs / "chapter.md").write_text(f"# C\n{include}## Exercises\n{include}{include}")
+    (docs / "bugs.md").write_text(f"# Bugs\n{include}")
+    monkeypatch.setattr(code_shown, "ROOT", tmp_path)
+    assert code_shown.pages() == {"chapter.md": (2, 0)}
+    assert code_shown.pages(practice_only=True) == {"bugs.md": (2, 0), "chapter.md": (4, 0)}
