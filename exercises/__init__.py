@@ -22,7 +22,6 @@ import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from exercises import cases
 from exercises._check import Case, Fn, Report, Result, run_case
 
 __all__ = ["EXERCISES", "Exercise", "Report", "Result", "check", "stub", "solution"]
@@ -38,7 +37,11 @@ class Exercise:
     page: str  # the chapter page, relative to docs/
     stub_module: str  # where the reader writes it: exercises.<stub_module>
     solution_module: str  # the snippet module whose function of the same name is the solution
-    cases: Callable[[], list[Case]]
+
+    def cases(self) -> list[Case]:
+        """The check's cases, from ``exercises/cases.py`` (imported only when a check runs)."""
+        make: Callable[[], list[Case]] = getattr(importlib.import_module("exercises.cases"), f"{self.name}_cases")
+        return make()
 
 
 _PAGES = {
@@ -54,7 +57,7 @@ def _exercise(name: str, stub_module: str, solution_module: str | None = None) -
     page, default = _PAGES[stub_module]
     solution = solution_module or default
     assert solution is not None
-    return Exercise(name, page, stub_module, solution, getattr(cases, f"{name}_cases"))
+    return Exercise(name, page, stub_module, solution)
 
 
 EXERCISES: dict[str, Exercise] = {

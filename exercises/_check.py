@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import signal
+import sys
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -17,7 +18,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-import torch
 
 Fn = Callable[..., Any]
 
@@ -91,7 +91,10 @@ class Report:
 
 def show(value: Any, width: int = 300) -> str:
     """A short, readable form of a value for a report (arrays and tensors as lists)."""
-    if isinstance(value, torch.Tensor):
+    torch = sys.modules.get("torch")  # not imported by `list`: then no value is a tensor
+    if torch is not None and isinstance(value, torch.Generator):
+        return f"torch.Generator().manual_seed({value.initial_seed()})"
+    if torch is not None and isinstance(value, torch.Tensor):
         value = value.detach()
         text = f"tensor({_short(value.tolist())}, shape={tuple(value.shape)})"
     elif isinstance(value, np.ndarray):
@@ -113,7 +116,8 @@ def as_array(given: str, actual: Any, expected: np.ndarray) -> np.ndarray:
     """``actual`` as a float array shaped like ``expected``, or a Mismatch saying why not."""
     want = show(expected)
     try:
-        if isinstance(actual, torch.Tensor):
+        torch = sys.modules.get("torch")
+        if torch is not None and isinstance(actual, torch.Tensor):
             array = actual.detach().to(torch.float64).numpy()
         else:
             array = np.asarray(actual, dtype=np.float64)

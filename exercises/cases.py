@@ -508,8 +508,8 @@ def sample_next_cases() -> list[Case]:
     def argmax(fn: Fn) -> None:
         logits = torch.tensor([[0.1, 2.0, 1.9], [3.0, -1.0, 2.9]])
         for seed in range(3):
-            given = f"sample_next({logits.tolist()}, 0, generator(seed={seed}))"
-            close(given, fn(logits, 0, torch.Generator().manual_seed(seed)), [1, 0], atol=0)
+            given, actual = call(fn, logits, 0, torch.Generator().manual_seed(seed))
+            close(given, actual, [1, 0], atol=0)
 
     return [at(2.0), at(1.0), at(0.5), Case("temperature 0 is the argmax of each row", argmax)]
 
