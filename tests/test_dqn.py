@@ -456,3 +456,16 @@ def test_value_iteration_on_the_maze_gives_the_discounted_shortest_path():
     start = sum(-0.01 * gamma**k for k in range(5)) + gamma**5 * 1.0  # five steps, then the goal
     assert values[0] == pytest.approx(start)
     assert values[14] == pytest.approx(1.0) and values[11] == pytest.approx(1.0)  # next to the goal
+
+
+# --- The page's exercises -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["td_target", "update_target", "epsilon_at"])
+def test_the_exercise_check_passes_on_the_snippet(name):
+    """The reader's check (python -m exercises check NAME) holds this module's function to the same cases."""
+    import exercises
+    from snippets import dqn
+
+    report = exercises.check(name, getattr(dqn, name))
+    assert report.passed, report.text()

@@ -183,3 +183,16 @@ def test_returns_to_go_is_linear_in_the_rewards(rewards, gamma, scale):
     scaled = returns_to_go([scale * r for r in rewards], gamma)
     tolerance = 1e-9 * (1.0 + abs(scale)) * (1.0 + sum(abs(r) for r in rewards))
     assert np.all(np.abs(scaled - scale * returns_to_go(rewards, gamma)) <= tolerance)
+
+
+# --- The page's exercises -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["discounted_return", "returns_to_go"])
+def test_the_exercise_check_passes_on_the_snippet(name):
+    """The reader's check (python -m exercises check NAME) holds this module's function to the same cases."""
+    import exercises
+    from snippets import returns
+
+    report = exercises.check(name, getattr(returns, name))
+    assert report.passed, report.text()
