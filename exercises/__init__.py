@@ -76,6 +76,7 @@ EXERCISES: dict[str, Exercise] = {
         _exercise("policy_loss", "policy_gradient"),
         _exercise("sample_next", "language_models", "snippets.lm_model"),
         _exercise("token_weights", "language_models", "snippets.lm_rl"),
+        _exercise("response_log_probs", "language_models", "snippets.lm_rl"),
     ]
 }
 

@@ -14,6 +14,7 @@ import torch
 from torch import nn
 
 from exercises._check import Case, Fn, Mismatch, close, holds, number, show
+from snippets.lm_model import LMConfig, Responses, TinyLM
 from snippets.returns import A_TO_GOAL, BAD_EPISODE, GOAL_TEN_STEPS_AWAY, RIPPLE
 
 GAMMAS = (0.0, 0.5, 0.9, 0.99, 1.0)
@@ -545,4 +546,44 @@ def token_weights_cases() -> list[Case]:
         plain("mean", 0.5),
         Case("baseline 'loo': b_i is the mean of the other responses", loo),
         Case("'mean' weights are (k-1)/k of 'loo' weights (k = 5)", scaling),
+    ]
+
+
+def tiny_lm_and_responses() -> tuple[TinyLM, Responses]:
+    """An untrained 7-token TinyLM (seeded) and 3 responses to the prompt ". 3 4", padded with "." (id 0)."""
+    torch.manual_seed(0)
+    model = TinyLM(7, LMConfig(width=8, heads=2, layers=1))
+    tokens = torch.tensor([[5, 2, 0, 0], [1, 1, 6, 3], [4, 0, 0, 0]])  # (B, N)
+    mask = torch.tensor([[1, 1, 1, 0], [1, 1, 1, 1], [1, 1, 0, 0]], dtype=torch.bool)  # (B, N)
+    return model, Responses(torch.tensor([0, 3, 4]), tokens, mask, torch.tensor([True, False, True]))
+
+
+def response_log_probs_cases() -> list[Case]:
+    given = "an untrained TinyLM; prompt [0, 3, 4]; tokens [[5, 2, 0, 0], [1, 1, 6, 3], [4, 0, 0, 0]], 0 = '.'"
+    model, responses = tiny_lm_and_responses()  # built here, outside the cases' time limit
+    prompt, expected = responses.prompt.tolist(), np.zeros(responses.tokens.shape)
+    with torch.no_grad():
+        for b, tokens in enumerate(responses.tokens.tolist()):
+            for t, token in enumerate(tokens):
+                if responses.mask[b, t]:
+                    prefix = torch.tensor([prompt + tokens[:t]])  # (1, P + t): the state s_t
+                    expected[b, t] = float(torch.log_softmax(model(prefix)[0, -1], -1)[token])
+
+    def token_by_token(fn: Fn) -> None:
+        close(given, fn(model, responses), expected, atol=1e-5)
+
+    def gradient(fn: Fn) -> None:
+        actual = fn(model, responses)
+        holds(isinstance(actual, torch.Tensor), given, "a tensor", type(actual).__name__, "returns no tensor")
+        holds(
+            actual.requires_grad,
+            given,
+            "log-probabilities that carry the model's gradient",
+            "requires_grad=False",
+            "no gradient reaches the model (torch.no_grad() or .detach()?): the update could not learn",
+        )
+
+    return [
+        Case("log π(a_t | s_t) of every token, as a token-by-token loop computes it; 0 on padding", token_by_token),
+        Case("the log-probabilities carry the gradient the policy update needs", gradient),
     ]

@@ -11,6 +11,8 @@ from collections.abc import Sequence
 
 import torch
 
+from snippets.lm_model import Responses, TinyLM
+
 
 # --8<-- [start:sample_next]
 def sample_next(logits: torch.Tensor, temperature: float, generator) -> torch.Tensor:
@@ -40,3 +42,19 @@ def token_weights(rewards: Sequence[float], lengths: Sequence[int], baseline: st
 
 
 # --8<-- [end:token_weights]
+
+
+# --8<-- [start:response_log_probs]
+def response_log_probs(model: TinyLM, responses: Responses) -> torch.Tensor:
+    """log π(a_t | s_t) of every response token, (B, N); 0 after a response ends.
+
+    The state s_t is the prompt and the response's first t tokens; ``model(ids)``
+    gives, at each position, the logits of the NEXT token.  ``responses.prompt``
+    is (P,), ``responses.tokens`` and ``responses.mask`` are (B, N).  Keep the
+    gradient: the policy update backpropagates through these.  Example: prompt
+    ". the", response "cat .": the first entry is log π("cat" | ". the").
+    """
+    raise NotImplementedError
+
+
+# --8<-- [end:response_log_probs]

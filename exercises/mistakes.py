@@ -228,6 +228,25 @@ def token_weights_loo_includes_itself(rewards: Sequence[float], lengths: Sequenc
     return weights, rows
 
 
+def response_log_probs_off_by_one(model, responses) -> torch.Tensor:
+    """Reads the logits at a_t's own position, which predict a_(t+1): each token scored by the wrong state."""
+    B = responses.tokens.shape[0]
+    ids = torch.cat([responses.prompt.repeat(B, 1), responses.tokens], 1)  # (B, P+N)
+    P = len(responses.prompt)
+    logits = model(ids)[:, P:]  # (B, N, vocab): one position too late
+    taken = torch.log_softmax(logits, -1).gather(-1, responses.tokens[..., None]).squeeze(-1)
+    return taken * responses.mask
+
+
+def response_log_probs_without_mask(model, responses) -> torch.Tensor:
+    """Forgets the mask: the padding after "." counts as actions the policy took."""
+    B = responses.tokens.shape[0]
+    ids = torch.cat([responses.prompt.repeat(B, 1), responses.tokens], 1)
+    P = len(responses.prompt)
+    logits = model(ids[:, :-1])[:, P - 1 :]
+    return torch.log_softmax(logits, -1).gather(-1, responses.tokens[..., None]).squeeze(-1)
+
+
 MISTAKES: dict[str, tuple[Callable[..., Any], ...]] = {
     "discounted_return": (discounted_return_discounts_the_first_reward, discounted_return_discounts_from_the_end),
     "returns_to_go": (returns_to_go_forward_sum, returns_to_go_ignores_gamma),
@@ -242,4 +261,5 @@ MISTAKES: dict[str, tuple[Callable[..., Any], ...]] = {
     "policy_loss": (policy_loss_sign_flipped, policy_loss_mean_over_steps),
     "sample_next": (sample_next_temperature_multiplied, sample_next_no_greedy_case),
     "token_weights": (token_weights_last_token_only, token_weights_loo_includes_itself),
+    "response_log_probs": (response_log_probs_off_by_one, response_log_probs_without_mask),
 }

@@ -476,5 +476,5 @@ def test_the_exercise_check_passes_on_the_snippet(name):
     import exercises
     from snippets import bellman
 
-    report = exercises.check(name, getattr(bellman, name))
+    report = exercises.check(name, getattr(bellman, name), time_limit_s=120.0)
     assert report.passed, report.text()

@@ -467,5 +467,5 @@ def test_the_exercise_check_passes_on_the_snippet(name):
     import exercises
     from snippets import dqn
 
-    report = exercises.check(name, getattr(dqn, name))
+    report = exercises.check(name, getattr(dqn, name), time_limit_s=120.0)
     assert report.passed, report.text()

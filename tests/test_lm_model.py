@@ -272,5 +272,5 @@ def test_the_exercise_check_passes_on_the_snippet(name):
     import exercises
     from snippets import lm_model
 
-    report = exercises.check(name, getattr(lm_model, name))
+    report = exercises.check(name, getattr(lm_model, name), time_limit_s=120.0)
     assert report.passed, report.text()

@@ -412,11 +412,11 @@ def test_the_module_runs_from_the_command_line_and_refuses_a_bad_value_without_a
 # --- The page's exercises -------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("name", ["token_weights"])
+@pytest.mark.parametrize("name", ["token_weights", "response_log_probs"])
 def test_the_exercise_check_passes_on_the_snippet(name):
     """The reader's check (python -m exercises check NAME) holds this module's function to the same cases."""
     import exercises
     from snippets import lm_rl
 
-    report = exercises.check(name, getattr(lm_rl, name))
+    report = exercises.check(name, getattr(lm_rl, name), time_limit_s=120.0)
     assert report.passed, report.text()

@@ -407,5 +407,5 @@ def test_the_exercise_check_passes_on_the_snippet(name):
     import exercises
     from snippets import qtable
 
-    report = exercises.check(name, getattr(qtable, name))
+    report = exercises.check(name, getattr(qtable, name), time_limit_s=120.0)
     assert report.passed, report.text()

@@ -300,5 +300,5 @@ def test_the_exercise_check_passes_on_the_snippet(name):
     import exercises
     from snippets import reinforce
 
-    report = exercises.check(name, getattr(reinforce, name))
+    report = exercises.check(name, getattr(reinforce, name), time_limit_s=120.0)
     assert report.passed, report.text()

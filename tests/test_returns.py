@@ -194,5 +194,5 @@ def test_the_exercise_check_passes_on_the_snippet(name):
     import exercises
     from snippets import returns
 
-    report = exercises.check(name, getattr(returns, name))
+    report = exercises.check(name, getattr(returns, name), time_limit_s=120.0)
     assert report.passed, report.text()
