@@ -8,7 +8,8 @@
   definitions, in the same order. Terms are multi-character, so the abbr extension never marks a
   symbol such as Q.
 * In the built site a glossary term on a chapter page is an ``<abbr title=...>`` with its definition,
-  never inside code, math or a heading's anchor, and a footnote links to its References entry.
+  never inside code, math or a heading's anchor, and a footnote links to its References entry; in a
+  browser, the first use of a term takes the keyboard focus and focusing it shows the definition.
 * The Notation page covers the symbols the issue names, and the index convention it states for
   ``G_t`` is the one ``snippets.returns`` computes.
 """
@@ -19,12 +20,17 @@ import html
 import re
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
 import yaml
 
 from snippets.returns import discounted_return, returns_to_go
+from tests.test_site_browser import DESKTOP, MOBILE, visit
+from tests.test_site_browser import browser as _browser_fixture
+
+browser = _browser_fixture  # the fixture, under the name the browser test asks for
 
 REPO = Path(__file__).resolve().parents[1]
 DOCS = REPO / "docs"
@@ -281,3 +287,23 @@ def test_a_footnote_links_to_its_reference(built_site: Path) -> None:
     references = (built_site / "references" / "index.html").read_text(encoding="utf-8")
     for key in reference_entries():
         assert f'<p id="{key}">' in references, f"the References page has no anchor #{key}"
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("viewport", [DESKTOP, MOBILE], ids=["desktop", "mobile"])
+def test_a_tooltip_shows_on_keyboard_focus(browser: Any, site_server: str, viewport: dict[str, int]) -> None:
+    """The first "replay buffer" on the DQN page takes the focus (glossary.js), a repeat does not, and
+    focusing it from the keyboard shows its definition in Material's tooltip."""
+    definition = dict(glossary_source())["replay buffer"]
+    with visit(browser, site_server, "value-learning/dqn/", viewport=viewport) as (tab, log):
+        terms = tab.locator("article abbr", has_text="replay buffer")
+        assert terms.count() >= 2
+        assert terms.nth(0).get_attribute("tabindex") == "0"
+        assert terms.nth(1).get_attribute("tabindex") is None
+        terms.nth(0).focus()
+        tab.keyboard.press("Shift+Tab")
+        tab.keyboard.press("Tab")
+        assert tab.evaluate("document.activeElement.textContent") == "replay buffer"
+        tooltip = tab.locator(".md-tooltip2", has_text=definition[:40])
+        tooltip.wait_for(state="visible")
+        assert not log.page_errors and not log.console_errors
