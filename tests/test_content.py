@@ -64,6 +64,7 @@ def visible_text(markup: str) -> str:
     article = re.search(r"<article[^>]*>(.*)</article>", markup, flags=re.S)
     body = article.group(1) if article else markup
     body = re.sub(r"<(script|style)[^>]*>.*?</\1>", " ", body, flags=re.S)
+    body = re.sub(r"</?abbr\b[^>]*>", "", body)  # a glossary tooltip is inline: "(<abbr>DQN</abbr>)" reads "(DQN)"
     text = html.unescape(re.sub(r"<[^>]+>", " ", body))
     return re.sub(r"\s+", " ", text)
 
