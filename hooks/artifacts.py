@@ -91,8 +91,10 @@ _state = BuildState()
 
 
 def on_config(config):
-    """The footer's build facts (commit, date, library versions), computed here; the template
+    """The site's URL from the environment, and the footer's build facts (commit, date, library
+    versions), computed here; the template
     (overrides/partials/copyright.html) only prints ``config.extra.build_footer``."""
+    config["site_url"] = provenance.site_url(config["site_url"])  # $SITE_URL, set by the Pages workflow
     facts = provenance.build_facts(ROOT)
     repo = provenance.repository_url()
     config["extra"]["build_footer"] = facts.footer_html(repo)

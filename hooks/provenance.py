@@ -354,6 +354,14 @@ def repository_url(environ: dict[str, str] | None = None) -> str | None:
     return None
 
 
+def site_url(configured: str | None, environ: dict[str, str] | None = None) -> str | None:
+    """Where the site is served: ``SITE_URL`` (the Pages workflow sets it), else ``configured``
+    (mkdocs.yml's, for a local build); with a trailing slash, as MkDocs keeps it."""
+    env = os.environ if environ is None else environ
+    url = env.get("SITE_URL") or configured
+    return url if not url or url.endswith("/") else url + "/"
+
+
 def covering_tests(module_path: str, root: Path = ROOT) -> list[str]:
     """The test modules that cover ``snippets/x.py``: ``tests/test_x.py`` if it exists, else every test
     module that imports the module. ProvenanceError when none does."""

@@ -50,7 +50,7 @@ provenance = _load(REPO / "hooks" / "provenance.py")
 
 def nav_sources() -> list[str]:
     """The Markdown pages of the nav, as paths under docs/."""
-    config = yaml.safe_load((REPO / "mkdocs.yml").read_text(encoding="utf-8").replace("!ENV", ""))
+    config = yaml.safe_load((REPO / "mkdocs.yml").read_text(encoding="utf-8"))
 
     def walk(items):
         for item in items:
@@ -202,6 +202,13 @@ def test_a_caption_keeps_the_indentation_of_its_block_and_links_to_the_commit():
     assert "    {: .code-caption }" in lines
     local = provenance.caption_includes(text, None, None, REPO)
     assert "Source: `snippets/returns.py:returns_to_go` (lines " in local and "](" not in local
+
+
+def test_the_site_url_comes_from_the_environment():
+    assert provenance.site_url("http://127.0.0.1:8000/", {}) == "http://127.0.0.1:8000/"
+    assert (
+        provenance.site_url("http://127.0.0.1:8000/", {"SITE_URL": "https://o.github.io/r"}) == "https://o.github.io/r/"
+    )
 
 
 def test_the_repository_comes_from_the_environment():
