@@ -63,7 +63,7 @@ def _load_by_path(path: Path) -> ModuleType:
 
 
 compute = _load_by_path(ROOT / "hooks" / "compute.py")
-provenance = _load_by_path(ROOT / "hooks" / "provenance.py")  # where each number and code block comes from
+provenance = compute.provenance  # where each number and code block comes from (hooks/provenance.py)
 discover = compute.discover  # tests/value_checks_helpers.py reads the values' cache paths through the hook
 CACHE = compute.CACHE
 

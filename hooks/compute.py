@@ -112,6 +112,7 @@ def load_by_path(path: Path) -> ModuleType:
 
 
 deps = load_by_path(ROOT / "figures" / "_deps.py")  # what an artifact depends on, as the run memo reads it
+provenance = load_by_path(ROOT / "hooks" / "provenance.py")  # where each number and code block comes from
 
 
 @dataclass(frozen=True)
@@ -429,6 +430,10 @@ def export_docs(computed: Computed, out: Path, docs: Path = DOCS) -> None:
     problems = unshown(computed, used, shown)
     if problems:
         raise ArtifactError("\n".join(problems))
+    try:  # the code captions and the Claims list, as the MkDocs hook writes them
+        provenance.fill_exported(out, docs, computed.artifacts, computed.values, ROOT)
+    except provenance.ProvenanceError as exc:
+        raise ArtifactError(str(exc)) from exc
 
 
 # --------------------------------------------------------------------------------------------------

@@ -539,6 +539,29 @@ def claims_markdown(pages: list[tuple[str, str, str]], values: dict[str, str], p
     )
 
 
+def fill_exported(out: Path, docs: Path, artifacts: Iterable, values: dict[str, str], root: Path = ROOT) -> None:
+    """For a renderer that runs no hooks (``tools/zensical.py``), in ``out``, the copy of ``docs`` that
+    ``compute.export_docs`` wrote: a caption under each included code block, and the Claims list.
+    (The marks on the numbers, the tables' captions and the footer need the MkDocs hook.)"""
+    provenance = value_provenance(artifacts, root)
+    repo, commit = repository_url(), _git(root, "rev-parse", "HEAD")
+    pages, claims_pages = [], []
+    for source in sorted(docs.rglob("*.md")):
+        src = source.relative_to(docs).as_posix()
+        target = out / src
+        text = caption_includes(target.read_text(encoding="utf-8"), repo, commit, root)
+        target.write_text(text, encoding="utf-8")
+        if CLAIMS_MARK in text:
+            claims_pages.append(target)
+            continue
+        original = source.read_text(encoding="utf-8")
+        title = re.search(r"^# (.+)$", original, re.M)
+        pages.append((title.group(1).strip() if title else src, src, original))
+    for target in claims_pages:
+        listed = claims_markdown(pages, values, provenance)
+        target.write_text(target.read_text(encoding="utf-8").replace(CLAIMS_MARK, listed), encoding="utf-8")
+
+
 # --------------------------------------------------------------------------------------------------
 # Build facts for the footer
 
