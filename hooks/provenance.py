@@ -289,6 +289,7 @@ def strip_markers(text: str) -> str:
 RAW = re.compile(r"<(code|pre|script|style|textarea)\b[^>]*>.*?</\1>", re.S)
 MATH = re.compile(r'<(span|div) class="arithmatex">(.*?)</\1>', re.S)
 TAG = re.compile(r"<[^>]*>")
+BLOCK = re.compile(r"</?(?:p|div|ul|ol|li|table|h[1-6]|pre|blockquote)\b")
 
 
 def mark_html(text: str, marker: Marker) -> str:
@@ -328,6 +329,8 @@ def mark_html(text: str, marker: Marker) -> str:
     text = RAW.sub(raw, text)
 
     def number(m: re.Match[str]) -> str:
+        if BLOCK.search(m.group(2)):
+            return m.group(2)  # a value of several paragraphs: no inline mark can hold it (the test says so)
         return f'<span class="computed" {attrs([marker.name_of(m.group(1))])}>{m.group(2)}</span>'
 
     text = strip_markers(MARKED.sub(number, text))
@@ -447,6 +450,7 @@ def _plain(text: str, values: dict[str, str]) -> str:
     text = re.sub(r"\[\^[^\]]+\]", "", text)
     text = re.sub(r"<[^>]+>", "", text)
     text = re.sub(r"\{:[^}]*\}", "", text)
+    text = re.sub(r"(?<![\\\w])\*+|\*+(?![\w])", "", text)  # emphasis, which a sentence may cut in two
     text = PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group()) if m.group(1).startswith("num_") else "", text)
     return " ".join(text.split())
 
@@ -500,7 +504,13 @@ def claims_markdown(pages: list[tuple[str, str, str]], values: dict[str, str], p
             p = provenance.get(name)
             if p is None:
                 continue
-            value = "a table" if name.startswith("table_") else f"**{values[name]}**"
+            value = values[name]
+            if name.startswith("table_"):
+                value = "a table"
+            elif len(value) > 60 or re.search(r"[\n|*`_\[<$\\]", value):
+                value = "a passage of text"  # Markdown of its own: read it on its page
+            else:
+                value = f"**{value}**"
             computed.append(f"| {link} | `{name}` | {value} | `{p.function}` | `{p.check.file}::{p.check.name}` |")
         for block in _blocks(source):
             if ILLUSTRATIVE.search(block):
