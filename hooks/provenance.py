@@ -329,9 +329,11 @@ def mark_html(text: str, marker: Marker) -> str:
     text = RAW.sub(raw, text)
 
     def number(m: re.Match[str]) -> str:
-        if BLOCK.search(m.group(2)):
-            return m.group(2)  # a value of several paragraphs: no inline mark can hold it (the test says so)
-        return f'<span class="computed" {attrs([marker.name_of(m.group(1))])}>{m.group(2)}</span>'
+        # A value of several paragraphs: its first paragraph carries the mark (an inline mark cannot
+        # hold a paragraph break).
+        block = BLOCK.search(m.group(2))
+        first, rest = (m.group(2)[: block.start()], m.group(2)[block.start() :]) if block else (m.group(2), "")
+        return f'<span class="computed" {attrs([marker.name_of(m.group(1))])}>{first}</span>{rest}'
 
     text = strip_markers(MARKED.sub(number, text))
     if used:

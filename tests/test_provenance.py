@@ -155,6 +155,9 @@ def test_marks_leave_math_code_attributes_and_headings_intact():
     assert "<pre><code>1,000</code></pre>" in out
     assert '<div class="computed-notes" hidden><span id="provenance-num_a">' in out
     assert not re.search("[\ue000-\ue1ff]", out)
+    long = marker("num_b", "first", "").replace("first", "first</p>\n<p>second")
+    out = provenance.mark_html(f"<p>{long}</p>", marker)
+    assert out.startswith('<p><span class="computed"') and "first</span></p>\n<p>second</p>" in out
 
 
 def _check(name: str):
