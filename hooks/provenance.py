@@ -369,8 +369,13 @@ def site_url(configured: str | None, environ: dict[str, str] | None = None) -> s
 
 def covering_tests(module_path: str, root: Path = ROOT) -> list[str]:
     """The test modules that cover ``snippets/x.py``: ``tests/test_x.py`` if it exists, else every test
-    module that imports the module. ProvenanceError when none does."""
+    module that imports the module. A module of another package (``exercises/x.py``, the stubs a reader
+    fills in) is covered by its package's test module, ``tests/test_exercises.py``. ProvenanceError when
+    none does."""
+    package_dir = Path(module_path).parts[0]
     own = Path("tests") / f"test_{Path(module_path).stem}.py"
+    if package_dir != "snippets" and len(Path(module_path).parts) > 1:
+        own = Path("tests") / f"test_{package_dir}.py"
     if (root / own).is_file():
         return [own.as_posix()]
     dotted = ".".join(Path(module_path).with_suffix("").parts)

@@ -27,6 +27,8 @@ COPIED = (
     "mkdocs.yml",
     "docs",
     "snippets",
+    "exercises",
+    "includes",
     "figures",
     "hooks",
     "notebooks",
