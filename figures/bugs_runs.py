@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+from pathlib import Path
 
 from figures import _runs
 from figures.lm_runs import torch_single_thread
@@ -30,15 +31,27 @@ Q_LEARNING = qtable.QLearningConfig()  # the Q-function page's settings: 100 epi
 STEP_REWARD = 0.0  # no cost per move: only the goal (+1) and the walls (-1) say anything
 
 
-def _run(kind: str, cfg, home: str, bug: str | None, compute) -> dict:
-    label = f"bug-{kind}-{bug or 'correct'}"
+KINDS = {  # kind -> (the config, the module that trains it)
+    "reinforce": (CARTPOLE, "snippets.reinforce"),
+    "dqn": (MAZE_DQN, "snippets.dqn"),
+    "qlearning": (Q_LEARNING, "snippets.qtable"),
+}
 
+
+def run_path(kind: str, seed: int, bug: str | None) -> Path:
+    """Where the record of one run is kept (``bug`` None: the correct code)."""
+    cfg, home = KINDS[kind]
+    label = f"bug-{kind}-{bug or 'correct'}"
+    return _runs.run_path(label, dataclasses.replace(cfg, seed=seed), home, __name__)
+
+
+def _run(kind: str, seed: int, bug: str | None, compute) -> dict:
     def guarded() -> dict:
         torch_single_thread()
         with planted(BUGS[bug]) if bug else contextlib.nullcontext():
             return compute()
 
-    return _runs.memoised_run(_runs.run_path(label, cfg, home, __name__), guarded)
+    return _runs.memoised_run(run_path(kind, seed, bug), guarded)
 
 
 def reinforce_cartpole(seed: int, bug: str | None = None) -> dict:
@@ -48,7 +61,7 @@ def reinforce_cartpole(seed: int, bug: str | None = None) -> dict:
     def compute() -> dict:
         return {"episode_returns": list(reinforce.train(cfg).episode_returns)}
 
-    return _run("reinforce", cfg, "snippets.reinforce", bug, compute)
+    return _run("reinforce", seed, bug, compute)
 
 
 def dqn_maze(seed: int, bug: str | None = None) -> dict:
@@ -71,7 +84,7 @@ def dqn_maze(seed: int, bug: str | None = None) -> dict:
             "q_after": [round(float(v), 6) for v in after],
         }
 
-    return _run("dqn", cfg, "snippets.dqn", bug, compute)
+    return _run("dqn", seed, bug, compute)
 
 
 def q_learning_maze(seed: int, bug: str | None = None) -> dict:
@@ -90,4 +103,4 @@ def q_learning_maze(seed: int, bug: str | None = None) -> dict:
             "max_steps": env.max_steps,
         }
 
-    return _run("qlearning", cfg, "snippets.qtable", bug, compute)
+    return _run("qlearning", seed, bug, compute)
