@@ -158,7 +158,11 @@ def num_bug_target_update_backwards(seed: int) -> str:
 
 def fig_bug_target_update_backwards(out_dir: Path, seed: int) -> Path:
     num_bug_target_update_backwards(seed)
-    fig = _eval_plot(seed, "target_update_backwards", "DQN on the maze, 3 seeds: learning undone every 100 steps")
+    fig = _eval_plot(
+        seed,
+        "target_update_backwards",
+        f"DQN on the maze, 3 seeds: learning undone every {runs.MAZE_DQN.target_update_interval} steps",
+    )
     return save(fig, out_dir, "bug_target_update_backwards")
 
 
@@ -249,7 +253,7 @@ def fig_bug_ties_to_first(out_dir: Path, seed: int) -> Path:
             ax.plot(np.arange(1, len(lengths) + 1), np.array(lengths) + 1.5 * (i - 1), color=colour, lw=1.4,
                     alpha=0.85, label=label if i == 0 else None)  # fmt: skip
     ax.axhline(6, color=MUTED, ls="--", lw=1)
-    ax.text(runs.Q_LEARNING.episodes, 8, "shortest path: 6 moves", ha="right", color=MUTED, fontsize=9)
+    ax.text(runs.Q_LEARNING.episodes, 26, "shortest path: 6 moves (dashed)", ha="right", color=MUTED, fontsize=9)
     ax.set_ylim(0, 108)
     ax.set_xlabel("episode")
     ax.set_ylabel("moves in the episode (100: time limit)")

@@ -90,7 +90,7 @@ def update_target(target_network: nn.Module, q_network: nn.Module, tau: float) -
     pairs = zip(target_network.parameters(), q_network.parameters(), strict=True)
     with torch.no_grad():
         for target_param, param in pairs:
-            param.lerp_(target_param, tau)  # BUG: moves the online net to the target
+            param.lerp_(target_param, tau)  # BUG: online ← target
 
 
 # --8<-- [end:update_target]
@@ -101,7 +101,7 @@ def returns_to_go(rewards: Rewards, gamma: float = 1.0) -> np.ndarray:
     G = np.zeros(len(rewards))
     future = 0.0  # nothing comes after the last reward
     # CRUCIAL: loop BACKWARDS. G_t needs G_{t+1}, so the last step goes first.
-    for t in range(len(rewards)):  # BUG: forwards, so G_t sums the rewards BEFORE t
+    for t in range(len(rewards)):  # BUG: forwards
         future = rewards[t] + gamma * future  # G_t = r_{t+1} + γ G_{t+1}
         G[t] = future
     return G
@@ -113,7 +113,7 @@ def returns_to_go(rewards: Rewards, gamma: float = 1.0) -> np.ndarray:
 # --8<-- [start:policy_loss]
 def policy_loss(log_probs: torch.Tensor, weights: torch.Tensor, n_episodes: int):
     # CRUCIAL: minus, because optimisers minimise and we want to climb J.
-    return (weights * log_probs).sum() / n_episodes  # BUG: no minus: descends J
+    return (weights * log_probs).sum() / n_episodes  # BUG: no minus
 
 
 # --8<-- [end:policy_loss]
@@ -125,7 +125,7 @@ def epsilon_greedy(q_row: np.ndarray, epsilon: float, rng: np.random.Generator) 
         return int(rng.integers(len(q_row)))  # explore: any action
     # CRUCIAL: break ties at random. np.argmax returns the FIRST maximum, so on
     # an all-zero table it would pick action 0 (up) every time and never learn.
-    best = [int(np.argmax(q_row))]  # BUG: of tied actions, always the first
+    best = [int(np.argmax(q_row))]  # BUG: the first of the ties
     return int(rng.choice(best))
 
 
@@ -258,7 +258,7 @@ def one_line_diff(bug: Bug) -> str:
     """The unified diff from the correct section to the broken copy (docstrings aside).
 
     >>> print(one_line_diff(BUGS["loss_sign"]).splitlines()[-1])
-    +    return (weights * log_probs).sum() / n_episodes  # BUG: no minus: descends J
+    +    return (weights * log_probs).sum() / n_episodes  # BUG: no minus
     """
     correct, broken = section_code(bug.section), section_code(broken_section(bug))
     diff = difflib.unified_diff(
