@@ -202,3 +202,18 @@ def test_a_baseline_not_detached_crashes_our_train():
     with mock.patch.object(reinforce, "reinforce_weights", namespace["reinforce_weights"]):
         with pytest.raises(RuntimeError, match="backward through the graph a second time"):
             reinforce.train(reinforce.ReinforceConfig(episodes=3, seed=0))
+
+
+# ------------------------------------------------------------------------------- the page's words
+
+
+def test_the_page_states_the_settings_the_runs_use():
+    from figures import bugs_runs
+
+    page = (bugs.ROOT / "docs" / "bugs.md").read_text(encoding="utf-8")
+    words = {3: "three", 100: "a hundred"}
+    assert f"the same {words[bugs_runs.N_SEEDS]} seeds" in page
+    assert f"REINFORCE on CartPole for {words[bugs_runs.CARTPOLE_EPISODES]} episodes" in page
+    assert bugs_runs.Q_LEARNING == qtable.QLearningConfig()  # "the Q-function page's settings"
+    assert GridWorld().step_reward == -0.01 and "each move costs 0.01" in page
+    assert all(f"{{{{ table_bug_diff_{name} }}}}" in page for name in BUGS)
