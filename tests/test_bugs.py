@@ -139,6 +139,11 @@ def test_the_backwards_target_update_resets_the_online_network():
     bugs.update_target(target, online, 1.0)
     for o, t, old in zip(online.parameters(), target.parameters(), old_target, strict=True):
         assert torch.equal(t, old) and torch.equal(o, old)  # the target never moves; the online net is reset
+    online, target = dqn.QNetwork(4, 2, (8,)), dqn.QNetwork(4, 2, (8,))
+    old_online = [p.clone() for p in online.parameters()]
+    dqn.update_target(target, online, 1.0)  # the correct one: the target copies the online net, which stays
+    for o, t, old in zip(online.parameters(), target.parameters(), old_online, strict=True):
+        assert torch.equal(t, old) and torch.equal(o, old)
 
 
 def test_forward_returns_credit_the_rewards_before_each_step():
@@ -217,3 +222,6 @@ def test_the_page_states_the_settings_the_runs_use():
     assert bugs_runs.Q_LEARNING == qtable.QLearningConfig()  # "the Q-function page's settings"
     assert GridWorld().step_reward == -0.01 and "each move costs 0.01" in page
     assert all(f"{{{{ table_bug_diff_{name} }}}}" in page for name in BUGS)
+    assert "rewards `[1, 0, 0, 5]` give returns `[6, 5, 5, 5]`" in page
+    assert returns.returns_to_go([1, 0, 0, 5]).tolist() == [6, 5, 5, 5]
+    assert "after an update with τ = 1 the target equals the online network" in page
