@@ -68,6 +68,7 @@ NO_INPUT = {
     "reinforce.parse_config": "argv: tests/test_cli.py",
     "cli.parse_config": "argv: tests/test_cli.py, for every training module",
     "lm_rl.main": "argv: tests/test_cli.py",
+    "bugs.main": "takes no arguments",
 }
 
 
