@@ -43,7 +43,7 @@ class KLConfig:
     """β: the reward one nat of KL to the pretrained model costs (0: plain REINFORCE)"""
     rl: RLConfig = field(
         default_factory=lambda: RLConfig(
-            updates=60, responses_per_prompt=8, learning_rate=1e-3
+            updates=50, responses_per_prompt=8, learning_rate=1e-3
         )
     )
     """the REINFORCE settings: the LM page's prompts, fewer, larger steps"""
