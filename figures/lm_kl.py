@@ -31,7 +31,7 @@ def _sweep(seed: int) -> dict:
 
     Asserts the page's claims on the mean over seeds, and on every seed: the KL to the pretrained model
     falls as β grows; β = 0.5 writes more distinct responses than β = 0 (the most of any β, on the mean);
-    β = 0 scores at least as much reward as β = 0.5; and the prose's claims on the small β, below.
+    β = 0 scores more reward than β = 0.5; and the prose's claims on the small β, below.
     """
     records = [kl_sweep(s) for s in range(seed, seed + N_SEEDS)]
     assert all([r["beta"] for r in rec["runs"]] == list(BETAS) for rec in records), "the records' β are not BETAS"
@@ -46,7 +46,7 @@ def _sweep(seed: int) -> dict:
     distinct, reward = out["distinct"], out["reward"]
     if not (np.all(distinct[:, -1] > distinct[:, 0]) and distinct[:, -1].mean() == distinct.mean(0).max()):
         raise AssertionError(f"the page says β = {BETAS[-1]} writes the most distinct responses: {distinct}")
-    if not (np.all(reward[:, 0] >= reward[:, -1]) and reward[:, 0].mean() > reward[:, -1].mean() + 0.1):
+    if not (np.all(reward[:, 0] > reward[:, -1]) and reward[:, 0].mean() > reward[:, -1].mean() + 0.1):
         raise AssertionError(f"the page says β = {BETAS[-1]} costs reward: {reward}")
     # The prose and the alt text on the small β (0.02, 0.1): much closer (KL below 3/4 of β = 0's), nearly
     # all the reward (mean ≥ 0.95), responses still concentrated (distinct nearer β = 0's than β = 0.5's).
