@@ -9,6 +9,12 @@ from: every token pays β times its log-ratio to the frozen pretrained model,
 so the return of a whole response is R - β Σ_t (log π - log π_ref), whose mean
 over responses sampled from π is R - β·KL(π ‖ π_ref).  Everything else is
 ``lm_rl``'s REINFORCE: the same sampling, log-probabilities, weights and loss.
+
+The estimator: the sampled token's log-ratio k_t, as PPO for RLHF uses it.  It
+is one number per token from log-probabilities the update computes anyway, its
+mean over a_t ~ π is the KL at s_t, and as a reward it needs no new gradient
+code.  The exact KL, summed over the vocabulary at each state, has less noise:
+``exact_token_kl`` uses it to *measure* how far a trained policy has moved.
 """
 
 from __future__ import annotations
