@@ -946,6 +946,115 @@ def table_lm_scoring_cost(value: str) -> None:
 
 
 # ================================================================================================
+# Beyond the post: the KL penalty (docs/kl-penalty.md, figures/lm_kl.py)
+
+KL_PAGE = "kl-penalty.md"
+LM_KL_SOURCE, LM_KL_RUNS_SOURCE = SNIPPETS / "lm_kl.py", REPO / "figures" / "lm_kl_runs.py"
+KL_BETAS = ["0", "0.02", "0.1", "0.5"]
+
+
+@functools.cache
+def kl_rl_settings() -> dict:
+    """The keywords of the ``RLConfig(...)`` that ``KLConfig``'s ``rl`` defaults to, read from the source."""
+    import ast
+
+    tree = ast.parse(LM_KL_SOURCE.read_text(encoding="utf-8"))
+    cls = next(n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == "KLConfig")
+    call = next(n for n in ast.walk(cls) if isinstance(n, ast.Call) and getattr(n.func, "id", None) == "RLConfig")
+    return {k.arg: ast.literal_eval(k.value) for k in call.keywords}
+
+
+def kl_module_constant(name: str) -> Any:
+    """A literal constant of figures/lm_kl_runs.py (``SAMPLES = 100``), read from its source."""
+    match = re.search(rf"^{name} = (.+?)  #", LM_KL_RUNS_SOURCE.read_text(encoding="utf-8"), re.MULTILINE)
+    assert match, f"figures/lm_kl_runs.py defines no {name}"
+    return eval(match.group(1), {})  # a literal: an int or a tuple of floats
+
+
+def kl_records() -> list[dict] | None:
+    """The build's records of the sweep for seeds 0-2 (``.cache/artifacts/runs``), or None if not all kept."""
+    from figures.lm_kl_runs import KLSweep, run_path
+
+    paths = [run_path(KLSweep(s)) for s in range(3)]
+    if not all(p.is_file() for p in paths):
+        return None
+    return [json.loads(p.read_text(encoding="utf-8")) for p in paths]
+
+
+def mean_spread(text: str) -> tuple[float, float]:
+    """ "0.996 ± 0.003" -> (0.996, 0.003)."""
+    mean, spread = text.split(" ± ")
+    return parse_number(mean), parse_number(spread)
+
+
+@check
+def num_lm_kl_updates(value: str) -> None:
+    same("KLConfig's RLConfig(updates=...), in the code block the page shows", str(kl_rl_settings()["updates"]), value)
+
+
+@check
+def num_lm_kl_responses_per_update(value: str) -> None:
+    per_prompt, prompts = kl_rl_settings()["responses_per_prompt"], len(rl_settings()["prompts"])
+    same("KLConfig's responses per prompt × RLConfig's prompts", str(per_prompt * prompts), value)
+
+
+@check
+def num_lm_kl_eval_samples(value: str) -> None:
+    n = kl_module_constant("SAMPLES") * len(rl_settings()["prompts"])
+    same("figures/lm_kl_runs.py's SAMPLES per prompt × the prompts", str(n), value)
+    shown = re.search(r"\(of \d+\)", cached_value("table_lm_kl_sweep"))
+    same("the sweep table's count of samples", f"(of {value})", shown[0] if shown else None)
+
+
+@check
+def table_lm_kl_sweep(value: str) -> None:
+    has(KL_PAGE, "A larger β keeps the policy closer to the pretrained model, and more diverse, at some cost")
+    t = parse_table(value)
+    same("rows: every β of the sweep, then the pretrained model", [*KL_BETAS, "pretrained model"], t.column(0))
+    same("the sweep's β in figures/lm_kl_runs.py", [float(b) for b in KL_BETAS], list(kl_module_constant("BETAS")))
+    n = int(re.search(r"\(of (\d+)\)", t.header[3])[1])
+    rows = [[mean_spread(c) for c in (row[1], row[3])] for row in t.rows]
+    reward = [r[0] for r in rows]
+    distinct = [r[1] for r in rows]
+    kl = [mean_spread(row[2]) for row in t.rows[:-1]]
+    claim(all(0 <= m - s and m + s <= 1 for m, s in reward), "rewards lie in [0, 1]", reward)
+    claim(all(0 <= m - s and m + s <= n for m, s in distinct), f"distinct responses are counted among {n}", distinct)
+    claim(all(a[0] > b[0] for a, b in zip(kl, kl[1:], strict=False)), "the KL falls as β grows", kl)
+    claim(all(m >= 0 for m, _ in kl) and t.rows[-1][2] == "0", "KL ≥ 0, and 0 for the pretrained model itself", kl)
+    claim(distinct[3][0] > distinct[0][0], "β = 0.5 writes more distinct responses than β = 0", distinct)
+    claim(reward[0][0] > reward[3][0] > reward[4][0], "β = 0.5 costs reward, but beats the pretrained model", reward)
+    records = kl_records()
+    if records is not None:  # the build's records: mean ± half the range over the seeds, recomputed
+        for i, row in enumerate(t.rows[:-1]):
+            for col, key, fmt in ((1, "reward", ".3f"), (2, "kl", ".2f"), (3, "distinct", ".0f")):
+                x = [rec["runs"][i]["measured"][key] for rec in records]
+                same(f"β = {row[0]}, {key}", f"{np.mean(x):{fmt}} ± {(max(x) - min(x)) / 2:{fmt}}", row[col])
+
+
+@check
+def table_lm_kl_samples(value: str) -> None:
+    kind, unkind = word_lists()
+    t = parse_table(value)
+    same("rows: the pretrained model, then every β", ["pretrained", *[f"β = {b}" for b in KL_BETAS]], t.column(0))
+    samples = kl_module_constant("SAMPLES")
+    top_shares = []
+    for row in t.rows:
+        for cell in row[1].split("<br>"):
+            text, reward = re.fullmatch(r"(.+) \[(\d\.\d\d)\]", cell).groups()
+            claim(not vocab_words(text), "a real model writes words of its vocabulary", text)
+            rounded(f"reward of {text!r} by the page's rule", D(reward_rule(text, kind, unkind)), 2, reward)
+        shares = [int(re.fullmatch(r".+ \((\d+)%\)", c)[1]) for c in row[2].split("<br>")]
+        ordered = shares == sorted(shares, reverse=True) and sum(shares) <= 100
+        claim(ordered, "most common first, shares of 100%", shares)
+        distinct = parse_int(row[3])
+        claim(len(shares) <= distinct <= samples, f"distinct responses among {samples} samples", distinct)
+        claim(distinct > 1 or shares == [100], "one distinct response is all of them", (distinct, shares))
+        top_shares.append(shares[0])
+    ordered = top_shares[1] >= top_shares[4] > top_shares[0]
+    claim(ordered, "β = 0 concentrates most, β = 0.5 less, pretrained least", top_shares)
+
+
+# ================================================================================================
 # The Benchmarks page, recomputed from benchmarks/results/*.json
 
 
