@@ -1,5 +1,6 @@
 # Two commands do everything, each from a fresh clone:
-#   make serve   set up .venv, build the site, serve it at http://127.0.0.1:8000
+#   make serve   set up .venv, serve the site at http://127.0.0.1:8000 at once (results not yet computed
+#                show as labelled stand-ins until a background job has computed them)
 #   make test    set up .venv, build the site with --strict, run the whole test suite
 # Set-up is idempotent: it reinstalls only when requirements.txt changes.
 
@@ -18,8 +19,10 @@ export SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || echo 
 
 .PHONY: serve test check build setup vendor clean
 
+# `mkdocs serve` previews (hooks/artifacts.py): it answers at once and computes the artifacts that are
+# not cached in the background; `make build` and `make test` compute everything first. RLHF_PREVIEW=0
+# makes serve wait too.
 serve: setup
-	$(BIN)/mkdocs build --strict --site-dir $(SITE)
 	$(BIN)/mkdocs serve --strict --dev-addr 127.0.0.1:8000
 
 test: setup $(NODE) check

@@ -24,8 +24,10 @@ import html
 import importlib.util
 import json
 import logging
+import os
 import shutil
 import sys
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
@@ -85,6 +87,7 @@ class BuildState:
     pages: list[tuple[str, str]] = field(default_factory=list)  # (title, src_uri) of the nav's pages, in order
     repo: str | None = None  # the repository's web address, for the code captions' links
     commit: str | None = None
+    computed: object = None  # compute.Computed: where each artifact's file is (a stand-in in a preview)
 
 
 _state = BuildState()
@@ -102,13 +105,40 @@ def on_config(config):
     return config
 
 
+# `mkdocs serve` (``make serve``) previews: it serves at once and computes what is not cached in the
+# background, showing labelled stand-ins meanwhile. `mkdocs build` computes everything first. Set
+# RLHF_PREVIEW=0 to make `mkdocs serve` wait for everything, as a build does.
+_preview = False
+
+
+def on_startup(command, dirty) -> None:
+    global _preview
+    _preview = command == "serve" and os.environ.get("RLHF_PREVIEW", "1") != "0"
+
+
+_serving = threading.Event()  # set once `mkdocs serve` watches its paths
+
+
+def _watch_job(proc) -> None:
+    threading.Thread(target=compute.wait_then_touch_ready, args=(proc, _serving), daemon=True).start()
+
+
+def on_serve(server, config, builder):
+    """Rebuild when a background computation ends (it touches ``compute.READY``)."""
+    if _preview:
+        compute.READY.parent.mkdir(parents=True, exist_ok=True)
+        server.watch(str(compute.READY.parent))
+        _serving.set()  # the watcher starts right after this hook returns; the touch waits 2 s more
+    return server
+
+
 def on_pre_build(config) -> None:
     docs = Path(config["docs_dir"])
     for rel in VENDORED:
         if not (docs / rel).is_file():
             raise PluginError(f"docs/{rel} is missing: run `python tools/vendor.py` (every make target does)")
     try:
-        computed = compute.compute_all(log)
+        computed = compute.compute_preview(log, _watch_job) if _preview else compute.compute_all(log)
     except compute.ArtifactError as exc:
         raise PluginError(str(exc)) from exc
     try:
@@ -123,6 +153,7 @@ def on_pre_build(config) -> None:
         marker=marker,
         repo=_state.repo,
         commit=_state.commit,
+        computed=computed,
     )
 
 
@@ -134,7 +165,8 @@ def on_nav(nav, config, files):
 @event_priority(100)  # before mkdocs-jupyter wraps .ipynb files as pages
 def on_files(files: Files, config) -> Files:
     for a in _state.artifacts:
-        if a.kind == "value":
+        source = _state.computed.file_of(a) if _state.computed is not None else a.cached  # type: ignore[attr-defined]
+        if a.kind == "value" or source is None:
             continue
         if files.get_file_from_path(a.site_path) is not None:
             raise PluginError(f"artifacts: docs/{a.site_path} exists in the source tree; it is generated, delete it")
@@ -143,8 +175,8 @@ def on_files(files: Files, config) -> Files:
             # needs a real source folder: stage the executed copy under its site path.
             staged = CACHE / "staged" / a.site_path
             staged.parent.mkdir(parents=True, exist_ok=True)
-            if not staged.is_file() or staged.read_bytes() != a.cached.read_bytes():
-                shutil.copyfile(a.cached, staged)
+            if not staged.is_file() or staged.read_bytes() != source.read_bytes():
+                shutil.copyfile(source, staged)
             files.append(
                 File(
                     a.site_path,
@@ -154,7 +186,7 @@ def on_files(files: Files, config) -> Files:
                 )
             )
         else:
-            files.append(File.generated(config, a.site_path, abs_src_path=str(a.cached)))
+            files.append(File.generated(config, a.site_path, abs_src_path=str(source)))
     return files
 
 
@@ -167,9 +199,21 @@ def on_page_markdown(markdown: str, page, config, files) -> str:
     except (compute.ArtifactError, provenance.ProvenanceError) as exc:
         raise PluginError(str(exc)) from exc
     _state.used |= used
+    pending = getattr(_state.computed, "pending", {})
+    if pending:
+        text = preview_banner(len(pending), len(_state.artifacts)) + text
     if provenance.CLAIMS_MARK in text:
         text = text.replace(provenance.CLAIMS_MARK, claims(page, files))
     return text
+
+
+def preview_banner(pending: int, total: int) -> str:
+    return (
+        f'!!! warning "Preview: {pending} of {total} computed results are still being computed"\n'
+        "    Grey figures and `[name: computing…]` mark them. This page reloads by itself when they are\n"
+        "    ready (the log: `.cache/artifacts/preview/log.txt`). `make build` and `make test` compute\n"
+        "    everything before they show anything.\n\n"
+    )
 
 
 def claims(page, files) -> str:
@@ -223,6 +267,8 @@ def on_post_page(output: str, page, config) -> str:
 
 
 def on_post_build(config) -> None:
+    if getattr(_state.computed, "pending", {}):
+        return  # a preview: the background job is filling the cache; nothing is stale or unused yet
     compute.evict_stale(_state.artifacts)
     # A computed value or figure that no page shows is dead weight in every cold build: say so
     # (a warning, so `mkdocs build --strict` fails).

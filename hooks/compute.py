@@ -66,9 +66,10 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
 
@@ -199,13 +200,9 @@ def discover() -> list[Artifact]:
 # Computing the artifacts that are not cached yet
 
 
-def render_missing(artifacts: list[Artifact], log: logging.Logger = LOG) -> None:
-    """Compute every artifact of ``artifacts`` that is not cached, in one ``hooks/render.py`` process."""
-    missing = [a for a in artifacts if not a.cached.is_file()]
-    if not missing:
-        return
-    CACHE.mkdir(parents=True, exist_ok=True)
-    jobs = [
+def render_jobs(missing: list[Artifact]) -> list[dict]:
+    """What ``hooks/render.py`` reads: one job per artifact to compute."""
+    return [
         {
             "kind": a.kind,
             "name": a.name,
@@ -216,12 +213,26 @@ def render_missing(artifacts: list[Artifact], log: logging.Logger = LOG) -> None
         }
         for a in missing
     ]
+
+
+def _render_env() -> dict[str, str]:
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep))
+    env.setdefault("MPLBACKEND", "Agg")
+    return env
+
+
+def render_missing(artifacts: list[Artifact], log: logging.Logger = LOG) -> None:
+    """Compute every artifact of ``artifacts`` that is not cached, in one ``hooks/render.py`` process."""
+    missing = [a for a in artifacts if not a.cached.is_file()]
+    if not missing:
+        return
+    CACHE.mkdir(parents=True, exist_ok=True)
+    jobs = render_jobs(missing)
     log.info("artifacts: computing %d of %d: %s", len(missing), len(artifacts), ", ".join(a.name for a in missing))
     started = time.perf_counter()
     with tempfile.NamedTemporaryFile("w", suffix=".json", dir=CACHE, delete=False) as fh:
         json.dump(jobs, fh)
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep))
-    env.setdefault("MPLBACKEND", "Agg")
+    env = _render_env()
     try:
         proc = subprocess.run(
             [sys.executable, str(ROOT / "hooks" / "render.py"), fh.name],
@@ -251,12 +262,20 @@ class Computed:
 
     artifacts: list[Artifact]
     values: dict[str, str]  # placeholder name -> text
+    # A preview (``compute_preview``): the artifacts still being computed, by name, and the file that
+    # stands in for each meanwhile. Empty for a build, which computes everything first.
+    pending: dict[str, Path | None] = field(default_factory=dict)
+
+    def file_of(self, a: Artifact) -> Path | None:
+        """The file a figure, notebook or data artifact puts in the site: the cached one, or in a
+        preview its stand-in (None: nothing yet, for data, whose widget then says it could not load)."""
+        return self.pending[a.name] if a.name in self.pending else a.cached
 
     def files(self, kind: str) -> dict[str, Path]:
         """Site path -> cached file, of every figure (``kind="figure"``), notebook or data file."""
         if kind not in FILE_KINDS:
             raise ValueError(f"kind must be one of {FILE_KINDS}, got {kind!r}")
-        return {a.site_path: a.cached for a in self.artifacts if a.kind == kind}
+        return {a.site_path: a.cached for a in self.artifacts if a.kind == kind and a.name not in self.pending}
 
     @property
     def data(self) -> dict[str, str]:
@@ -287,6 +306,134 @@ def compute_all(log: logging.Logger = LOG) -> Computed:
     computed = Computed(artifacts, values)
     write_manifest(computed.manifest())
     return computed
+
+
+# --------------------------------------------------------------------------------------------------
+# A preview: serve at once, compute in the background (``make serve``)
+
+PREVIEW = CACHE / "preview"  # the stand-ins, and the background job's log
+READY = CACHE / "preview-ready" / "done"  # touched when a background job ends: the server watches it
+PENDING_VALUE = "[{name}: computing…]"
+
+
+def compute_preview(log: logging.Logger = LOG, started: Callable[[subprocess.Popen], None] | None = None) -> Computed:
+    """Every artifact that is cached, and a clearly labelled stand-in for each one that is not, while
+    one background process (``hooks/render.py``, as a build runs it) computes those; ``started`` gets
+    that process. When it ends, the server touches ``READY`` (``wait_then_touch_ready``); ``mkdocs
+    serve`` watches that file and rebuilds, with the real artifacts.
+
+    For ``make serve`` only: ``mkdocs build`` and ``make test`` call ``compute_all``, which computes
+    everything first and fails on any error. Nothing here is written into the cache except by the
+    background job, so a stand-in is never mistaken for an artifact.
+    """
+    artifacts = discover()
+    missing = [a for a in artifacts if not a.cached.is_file()]
+    if missing:
+        proc = start_background(missing, log)
+        if proc is not None and started is not None:
+            started(proc)
+    pending: dict[str, Path | None] = {a.name: stand_in(a) for a in missing}
+    values = {}
+    for a in artifacts:
+        if a.kind == "value":
+            if a.name in pending:
+                values[a.name] = PENDING_VALUE.format(name=a.name)
+            else:
+                values[a.name] = json.loads(a.cached.read_text(encoding="utf-8"))["value"]
+    return Computed(artifacts, values, pending)
+
+
+def start_background(missing: list[Artifact], log: logging.Logger = LOG) -> subprocess.Popen | None:
+    """Compute ``missing`` in one background process, unless one is running already (the rebuild its
+    end triggers starts the next one for whatever is still missing). A job set that failed is not
+    started again until the code changes: its log says why, and ``make build`` shows the traceback."""
+    PREVIEW.mkdir(parents=True, exist_ok=True)
+    READY.parent.mkdir(parents=True, exist_ok=True)
+    pid_file, failed = PREVIEW / "running.pid", PREVIEW / "failed"
+    if pid_file.is_file():
+        try:
+            os.kill(int(pid_file.read_text()), 0)
+            return None  # still running
+        except (OSError, ValueError):
+            pid_file.unlink(missing_ok=True)
+    key = hashlib.sha256(" ".join(sorted(a.digest for a in missing)).encode()).hexdigest()
+    if failed.is_file() and failed.read_text(encoding="utf-8") == key:
+        log.warning("artifacts: computing failed before; see %s or run `make build`", PREVIEW / "log.txt")
+        return None
+    jobs = PREVIEW / "jobs.json"
+    jobs.write_text(json.dumps(render_jobs(missing)), encoding="utf-8")
+    script = (
+        "import subprocess, sys, pathlib\n"
+        "jobs, log, ready, failed, key = sys.argv[1:6]\n"
+        "with open(log, 'w') as out:\n"
+        "    rc = subprocess.call([sys.executable, sys.argv[6], jobs], stdout=out, stderr=subprocess.STDOUT)\n"
+        "pathlib.Path(failed).write_text(key) if rc else pathlib.Path(failed).unlink(missing_ok=True)\n"
+    )
+    args = [str(jobs), str(PREVIEW / "log.txt"), str(READY), str(failed), key, str(ROOT / "hooks" / "render.py")]
+    proc = subprocess.Popen([sys.executable, "-c", script, *args], cwd=ROOT, env=_render_env(), start_new_session=True)
+    pid_file.write_text(str(proc.pid))
+    return_value = proc
+    log.info("artifacts: preview: computing %d in the background: %s", len(missing), ", ".join(a.name for a in missing))
+    return return_value
+
+
+def wait_then_touch_ready(proc: subprocess.Popen, serving: threading.Event, settle_s: float = 2.0) -> None:
+    """Wait for ``proc`` to end and for the server to watch (``serving``, set when it starts), then
+    write ``READY`` (new content every time). A touch before the watcher's first look would be missed."""
+    proc.wait()
+    serving.wait()
+    time.sleep(settle_s)
+    READY.parent.mkdir(parents=True, exist_ok=True)
+    READY.write_text(f"{time.time_ns()} {proc.returncode}\n", encoding="utf-8")
+
+
+def stand_in(a: Artifact) -> Path | None:
+    """The file a page shows while ``a`` is computed: a grey image that says so, or a notebook with one
+    cell that says so. Values get ``PENDING_VALUE`` instead, and data nothing."""
+    PREVIEW.mkdir(parents=True, exist_ok=True)
+    if a.kind == "figure" and a.filename.endswith(".svg"):
+        path = PREVIEW / "computing.svg"
+        path.write_text(
+            '<svg xmlns="http://www.w3.org/2000/svg" width="640" height="120" viewBox="0 0 640 120">'
+            '<rect width="640" height="120" fill="#eee"/><text x="320" y="66" text-anchor="middle" '
+            'font-family="sans-serif" font-size="17" fill="#333">This figure is being computed. '
+            "The page reloads when it is ready.</text></svg>\n",
+            encoding="utf-8",
+        )
+        return path
+    if a.kind == "figure":
+        path = PREVIEW / "computing.png"
+        if not path.is_file():
+            import matplotlib
+
+            matplotlib.use("Agg")
+            from matplotlib.figure import Figure
+
+            fig = Figure(figsize=(6.4, 1.2), dpi=100, facecolor="#eeeeee")
+            fig.text(
+                0.5,
+                0.5,
+                "This figure is being computed.\nThe page reloads when it is ready.",
+                ha="center",
+                va="center",
+                fontsize=13,
+                color="#333333",
+            )
+            fig.savefig(path, facecolor="#eeeeee", metadata={"Software": None})
+        return path
+    if a.kind == "notebook":
+        path = PREVIEW / "notebooks" / a.filename
+        path.parent.mkdir(parents=True, exist_ok=True)
+        cell = {
+            "id": "computing",
+            "cell_type": "markdown",
+            "metadata": {},
+            "source": ["*This notebook is being executed; the page reloads when it is ready.*"],
+        }
+        nb = {"cells": [cell], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+        path.write_text(json.dumps(nb), encoding="utf-8")
+        return path
+    return None
 
 
 def write_manifest(manifest: dict, path: Path = MANIFEST) -> None:
