@@ -186,8 +186,15 @@ if importlib.util.find_spec("{package}") is None:
 
 def with_install_cell(notebook: dict, cell_source: str) -> dict:
     """``notebook`` (nbformat 4, as JSON) with the install cell first, before its other cells."""
-    cell: dict[str, object] = {"cell_type": "code", "execution_count": None, "id": "install", "metadata": {}, "outputs": []}
-    cell["source"] = cell_source.splitlines(keepends=True)
+    source = cell_source.splitlines(keepends=True)
+    cell: dict[str, object] = {
+        "cell_type": "code",
+        "id": "install",
+        "metadata": {},
+        "execution_count": None,
+        "outputs": [],
+        "source": source,
+    }
     return {**notebook, "cells": [cell, *notebook["cells"]]}
 
 
