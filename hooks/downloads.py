@@ -60,6 +60,8 @@ class WheelError(Exception):
 
 def project(root: Path = ROOT) -> dict:
     """pyproject.toml's ``[project]``, plus the ``[tool.setuptools]`` table (``packages``, ``package-dir``)."""
+    if not (root / "pyproject.toml").is_file():
+        raise WheelError(f"{root / 'pyproject.toml'} is missing: there is no package to build")
     config = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
     if "project" not in config:
         raise WheelError("pyproject.toml has no [project]: there is no package to build")

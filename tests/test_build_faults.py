@@ -23,7 +23,9 @@ import pytest
 import yaml
 
 REPO = Path(__file__).resolve().parents[1]
-COPIED = ("mkdocs.yml", "docs", "snippets", "figures", "hooks", "notebooks", "overrides", "benchmarks", ".cache")
+COPIED = ("mkdocs.yml", "docs", "snippets", "figures", "hooks", "notebooks", "overrides", "benchmarks", ".cache") + (
+    "pyproject.toml",  # hooks/downloads.py builds the wheel the site serves from it
+)
 PAGE = "docs/fundamentals/return.md"
 
 
