@@ -166,19 +166,18 @@ def install_cell(site_url: str, wheel: str, package: str) -> str:
     be imported: quiet when it succeeds, pip's own message when it fails."""
     url = site_url.rstrip("/") + "/"
     return f'''\
-# Set-up. This notebook imports `{package}`, the tested code the site's pages show. Outside the
-# site's repository (a plain Jupyter, Colab), this cell installs it from the site's wheel; where
-# it is already importable, the cell does nothing.
+# Set-up: this notebook imports `{package}`, the tested code the site's pages show.
+# Outside the site's repository (a plain Jupyter, Colab), install it from the site.
 import importlib.util
 import os
 import subprocess
 import sys
 
 if importlib.util.find_spec("{package}") is None:
-    site = os.environ.get("{RUN_URL_ENV}", "{url}").rstrip("/")
-    wheel = f"{{site}}/{DOWNLOADS}{wheel}"
-    print(f"Installing {{wheel}} ...")
-    pip = [sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", wheel]
+    site = os.environ.get("{RUN_URL_ENV}", "{url}")
+    wheel = site.rstrip("/") + "/{DOWNLOADS}{wheel}"
+    print("Installing", wheel)
+    pip = [sys.executable, "-m", "pip", "install", "--quiet", wheel]
     done = subprocess.run(pip, capture_output=True, text=True)
     if done.returncode != 0:
         raise RuntimeError(f"pip could not install {{wheel}}:\\n{{done.stdout}}{{done.stderr}}")
@@ -187,7 +186,8 @@ if importlib.util.find_spec("{package}") is None:
 
 
 def with_install_cell(notebook: dict, cell_source: str) -> dict:
-    """``notebook`` (nbformat 4, as JSON) with the install cell first, before its other cells."""
+    """``notebook`` (nbformat 4, as JSON) with the install cell as its first code cell, after the title and
+    introduction (its leading Markdown cells)."""
     source = cell_source.splitlines(keepends=True)
     cell: dict[str, object] = {
         "cell_type": "code",
@@ -197,7 +197,9 @@ def with_install_cell(notebook: dict, cell_source: str) -> dict:
         "outputs": [],
         "source": source,
     }
-    return {**notebook, "cells": [cell, *notebook["cells"]]}
+    cells = notebook["cells"]
+    first_code = next((i for i, c in enumerate(cells) if c["cell_type"] == "code"), len(cells))
+    return {**notebook, "cells": [*cells[:first_code], cell, *cells[first_code:]]}
 
 
 def site_url_of(config) -> str:

@@ -47,7 +47,8 @@ def run(path):
     nb.cells.append(nbformat.v4.new_code_cell(REPORT))
     NotebookClient(nb, kernel_name="python3", timeout=600, allow_errors=False,
                    resources={{"metadata": {{"path": "."}}}}).execute()
-    printed = [o.get("text", "") for o in nb.cells[0].outputs if o.get("output_type") == "stream"]
+    install = next(cell for cell in nb.cells if cell.get("id") == "install")
+    printed = [o.get("text", "") for o in install.outputs if o.get("output_type") == "stream"]
     executable, package_file = json.loads(nb.cells[-1].outputs[0]["text"])
     return {{"notebook": path, "install_cell": "".join(printed), "executable": executable, "package": package_file}}
 
@@ -73,8 +74,8 @@ def test_every_downloaded_notebook_runs_in_a_fresh_environment(
     assert len(notebooks) == len(list((REPO / "notebooks").glob("*.py"))), "a notebook script has no download"
     assert notebooks[0].name == FIRST
     for notebook in notebooks:
-        first = json.loads(notebook.read_text(encoding="utf-8"))["cells"][0]
-        assert first["cell_type"] == "code" and "find_spec" in "".join(first["source"]), f"{notebook}: no install cell"
+        code = [c for c in json.loads(notebook.read_text(encoding="utf-8"))["cells"] if c["cell_type"] == "code"]
+        assert code[0]["id"] == "install" and "find_spec" in "".join(code[0]["source"]), f"{notebook}: no install cell"
     wheels = list((built_site / "downloads").glob("*.whl"))
     assert len(wheels) == 1, f"the site serves {len(wheels)} wheels, not one"
 
