@@ -323,6 +323,63 @@ def table_lm_temperature(seed: int) -> str:
     return "\n".join(rows)
 
 
+TEMPERATURE_PROMPT = "the sea"
+TEMPERATURES = tuple(k / 10 for k in range(21))  # the widget's slider: 0, 0.1, ..., 2
+TEMPERATURE_DRAWS = 5  # responses shown at each temperature, seeds 0..4 (the table's draws)
+TEMPERATURE_COUNT = 200  # responses drawn (one seed, EVAL_SEED) to count the distinct ones
+
+
+def num_lm_temperature_draws(seed: int) -> str:
+    return f"{TEMPERATURE_COUNT:,}"
+
+
+def data_lm_temperature(seed: int) -> dict:
+    """The temperature widget's table, for the pretrained model of the page's run and "the sea".
+
+    At each temperature T of ``TEMPERATURES``: the first token's distribution, softmax(logits / T)
+    (at T = 0 all of it on the argmax, as ``sample_next`` picks), as its ``WIDGET_TOP`` most likely
+    tokens and "other"; its entropy in bits; the responses of ``TEMPERATURE_DRAWS`` draws with seeds
+    0, 1, ... (at 0 and 0.7 they are the table's); and how many of ``TEMPERATURE_COUNT`` responses
+    drawn with one seed are distinct.
+    """
+    torch = torch_single_thread()
+    pretrained, _, vocab, _ = models(seed)
+    with torch.no_grad():
+        logits = pretrained(torch.tensor([encode_prompt(vocab, TEMPERATURE_PROMPT)]))[0, -1].double()  # (vocab,)
+    d, steps = WIDGET_DECIMALS, []
+    for t in TEMPERATURES:
+        if t == 0:
+            probs = torch.nn.functional.one_hot(logits.argmax(), len(logits)).double()  # (vocab,)
+        else:
+            probs = torch.softmax(logits / t, dim=-1)  # (vocab,)
+        nonzero = probs[probs > 0]
+        entropy = float(-(nonzero * torch.log2(nonzero)).sum()) + 0.0  # + 0.0: no "-0.0" at T = 0
+        top, p, other = _top_of_row(probs.tolist(), vocab.tokens)
+        draws = [sample_texts(pretrained, vocab, TEMPERATURE_PROMPT, 1, t, seed=s)[0] for s in range(TEMPERATURE_DRAWS)]
+        distinct = len(set(sample_texts(pretrained, vocab, TEMPERATURE_PROMPT, TEMPERATURE_COUNT, t)))
+        steps.append(
+            {
+                "temperature": t,
+                "tokens": top,
+                "p": [round(x, d) for x in p],
+                "other": round(other, d),
+                "entropy_bits": round(entropy, d),
+                "draws": draws,
+                "distinct": distinct,
+            }
+        )
+    if not steps[0]["distinct"] == 1 < steps[7]["distinct"] < steps[-1]["distinct"]:
+        raise RuntimeError(f"the widget's claim failed: more variety as T grows {[s['distinct'] for s in steps]}")
+    return {
+        "prompt": TEMPERATURE_PROMPT,
+        "seed": seed,
+        "decimals": d,
+        "count": TEMPERATURE_COUNT,
+        "vocab_size": len(vocab.tokens),
+        "steps": steps,
+    }
+
+
 # ------------------------------------------------------------------------------- credit assignment
 
 CREDIT_PROMPT = "the cat"

@@ -2387,6 +2387,66 @@ def data_reinforce_maze_policy(table: Any) -> None:
         )
 
 
+@check
+def num_lm_temperature_draws(value: str) -> None:
+    n = parse_int(value)
+    claim(n >= 100, "enough draws to count variety (the widget's table says the same count)", n)
+
+
+@data_check
+def data_lm_temperature(table: Any) -> None:
+    """The temperature widget's table: the first token's distribution at each T recomputed here from the
+    pretrained model's logits (softmax written out in float64; the argmax at T = 0), its entropy from those
+    probabilities, the five draws at T = 0 and 0.7 against the page's table, the draw at T = 0 against
+    argmax decoding written out, and the claim the page makes: variety grows with T."""
+    decimals, tokens = table["decimals"], corpus_tokens()
+    same("decimals the widget shows", 3, decimals)
+    same("prompt", "the sea", table["prompt"])
+    same("the page's seed", 0, table["seed"])
+    same("vocabulary size", len(tokens), table["vocab_size"])
+    same("responses counted, as the page says", parse_int(cached_value("num_lm_temperature_draws")), table["count"])
+    temperatures = [step["temperature"] for step in table["steps"]]
+    same("temperatures 0, 0.1, ..., 2", [k / 10 for k in range(21)], temperatures)
+    for step in table["steps"]:
+        claim(len(set(step["tokens"])) == 8 and set(step["tokens"]) <= set(tokens), "8 tokens of the vocabulary", step)
+        claim(abs(sum(step["p"]) + step["other"] - 1) <= 0.0005 * 9, "probabilities sum to 1", step)
+        claim(len(step["draws"]) == 5 and 1 <= step["distinct"] <= table["count"], "5 draws, a count", step)
+    distinct = [step["distinct"] for step in table["steps"]]
+    claim(distinct[0] == 1 and len(set(table["steps"][0]["draws"])) == 1, "T = 0: one response, always", distinct)
+    claim(distinct[0] < distinct[5] < distinct[10] < distinct[20], "variety grows with T", distinct)
+    top = [step["p"][0] for step in table["steps"]]
+    claim(top == sorted(top, reverse=True), "the most likely token loses probability as T grows", top)
+    rows = parse_table(cached_value("table_lm_temperature")).rows
+    for row, k in zip(rows, (0, 7), strict=True):
+        same(
+            f"the table's draws at T = {k / 10}",
+            row[1].split("<br>"),
+            [f"the sea {d}" for d in table["steps"][k]["draws"]],
+        )
+    models = lm_models(0)
+    if models is None:  # the build kept no record of the run for the current code
+        return
+    import torch
+
+    with torch.no_grad():
+        logits = models.pretrained(torch.tensor([lm_ids(tokens, "the sea")]))[0, -1].double()
+    greedy = lm_greedy(models.pretrained, tokens, "the sea", rl_settings()["max_new_tokens"])
+    same("the argmax response", greedy, table["steps"][0]["draws"][0])
+    for step in table["steps"]:
+        t = step["temperature"]
+        if t == 0:
+            probs = [1.0 if i == int(torch.argmax(logits)) else 0.0 for i in range(len(tokens))]
+        else:
+            z = [math.exp((x - float(logits.max())) / t) for x in logits.tolist()]
+            probs = [x / sum(z) for x in z]
+        order = sorted(range(len(tokens)), key=lambda i: (-probs[i], i))
+        same(f"T = {t}: top tokens", [tokens[i] for i in order[:8]], step["tokens"])
+        for i, p in zip(order, step["p"], strict=False):
+            rounded(f"T = {t}: π({tokens[i]})", D(probs[i]), decimals, f"{p:.{decimals}f}")
+        entropy = -sum(p * math.log2(p) for p in probs if p > 0)
+        rounded(f"T = {t}: entropy", D(entropy), decimals, f"{step['entropy_bits']:.{decimals}f}")
+
+
 @pytest.mark.parametrize("name", sorted(DATA_CHECKS))
 def test_data_matches_its_check(name: str, built_site: Path) -> None:
     """The data file the site serves passes its check."""
