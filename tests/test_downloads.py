@@ -29,13 +29,15 @@ def wheel(built_site: Path) -> Path:
 
 
 def test_the_wheel_packs_every_module_and_the_data_they_read(wheel: Path) -> None:
-    package = downloads.import_name()
-    folder = downloads.package_folders()[0]
     with zipfile.ZipFile(wheel) as zf:
         names = set(zf.namelist())
-    expected = {f"{package}/{p.relative_to(REPO / folder).as_posix()}" for p in (REPO / folder).glob("*.py")}
-    assert expected <= names, f"missing from the wheel: {sorted(expected - names)}"
-    assert f"{package}/lm_corpus.txt" in names  # snippets/lm_model.py reads it
+    tools = downloads.project()["setuptools"]
+    for package in tools["packages"]:
+        folder = tools.get("package-dir", {}).get(package, package.replace(".", "/"))
+        expected = {f"{package.replace('.', '/')}/{p.name}" for p in (REPO / folder).glob("*.py")}
+        assert expected, f"{folder}/ has no modules"
+        assert expected <= names, f"missing from the wheel: {sorted(expected - names)}"
+    assert f"{downloads.import_name()}/lm_corpus.txt" in names  # snippets/lm_model.py reads it
     assert not any("__pycache__" in n or n.endswith((".pyc", "ruff.toml")) for n in names)
 
 

@@ -6,7 +6,9 @@ nbclient, with no error. The package is not installed beforehand: the first note
 (hooks/downloads.py) fetches the wheel from the built site, served over HTTP on 127.0.0.1
 (``RLHF_SITE_URL`` points the cell at it), and installs it with pip; the other notebooks find it
 installed and skip. Each run ends with a cell, added here, that reports where the package was
-imported from: inside the new environment, not the checkout.
+imported from: inside the new environment, not the checkout. Then every module of every package the
+wheel installs (the exercises too) imports there, and each package's ``python -m`` entry point answers
+``--help``.
 
 Nothing is downloaded: the new environment sees the development environment's third-party
 packages (torch, numpy, nbclient, pip, ...) through a ``.pth`` file naming that one folder, which
@@ -28,7 +30,17 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 PYPROJECT = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))
-PACKAGE = next(p for p in PYPROJECT["tool"]["setuptools"]["packages"] if "." not in p)
+PACKAGES = [p for p in PYPROJECT["tool"]["setuptools"]["packages"] if "." not in p]
+PACKAGE = PACKAGES[0]  # the one the notebooks import (hooks/downloads.py: import_name)
+IMPORT_ALL = """
+import importlib, json, pkgutil, sys
+found = {}
+for name in sys.argv[1:]:
+    package = importlib.import_module(name)
+    modules = [m.name for m in pkgutil.walk_packages(package.__path__, name + ".") if not m.name.endswith("__main__")]
+    found[name] = [importlib.import_module(m).__file__ for m in [name, *modules]]
+print(json.dumps(found))
+"""
 FIRST = "returns-in-the-maze.ipynb"  # the quickest notebook: it runs the install; the others then skip it
 WORKERS = 2  # the other notebooks run two at a time (one kernel each)
 
@@ -141,3 +153,12 @@ def test_every_downloaded_notebook_runs_in_a_fresh_environment(
         assert _inside(result["package"], venv), f"{result['notebook']} imported {PACKAGE} from {result['package']}"
         assert not _inside(result["package"], REPO)
     assert all(r["install_cell"] == "" for r in results[1:]), "a notebook installed the package again"
+
+    # Every module the wheel installed imports there (the exercises too: `python -m exercises` is theirs).
+    imported = subprocess.run([python, "-c", IMPORT_ALL, *PACKAGES], capture_output=True, text=True, cwd=work, env=env)
+    assert imported.returncode == 0, imported.stderr[-3000:]
+    for name, files in json.loads(imported.stdout).items():
+        assert len(files) > 1 and all(_inside(f, venv) for f in files), f"{name}: {files}"
+        if any(Path(f).name == "__main__.py" for f in Path(files[0]).parent.iterdir()):
+            cli = subprocess.run([python, "-m", name, "--help"], capture_output=True, text=True, cwd=work, env=env)
+            assert cli.returncode == 0, f"python -m {name} --help failed outside the repository:\n{cli.stderr}"
