@@ -23,9 +23,21 @@ import pytest
 import yaml
 
 REPO = Path(__file__).resolve().parents[1]
-COPIED = ("mkdocs.yml", "docs", "snippets", "figures", "hooks", "notebooks", "overrides", "benchmarks", ".cache") + (
+COPIED = (
+    "mkdocs.yml",
+    "docs",
+    "snippets",
+    "exercises",
+    "includes",
+    "figures",
+    "hooks",
+    "notebooks",
+    "overrides",
+    "benchmarks",
+    "tests",
+    ".cache",
     "pyproject.toml",  # hooks/downloads.py builds the wheel the site serves from it
-)
+)  # tests/: the build reads the value checks of tests/test_values.py (hooks/provenance.py)
 PAGE = "docs/fundamentals/return.md"
 
 
