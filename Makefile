@@ -17,7 +17,7 @@ export NO_MKDOCS_2_WARNING := 1
 # not today's, so two builds of one commit are byte-identical whenever they run.
 export SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || echo 0)
 
-.PHONY: serve test check build setup vendor clean
+.PHONY: serve test check build wheel setup vendor clean
 
 # `mkdocs serve` previews (hooks/artifacts.py): it answers at once and computes the artifacts that are
 # not cached in the background; `make build` and `make test` compute everything first. RLHF_PREVIEW=0
@@ -39,6 +39,10 @@ check: setup
 
 build: setup
 	$(BIN)/mkdocs build --strict --site-dir $(SITE)
+
+# The package as a wheel, as the site serves it at downloads/ (the build makes it too; cached in .cache/wheel).
+wheel: setup
+	$(BIN)/python hooks/downloads.py
 
 setup: $(STAMP) $(VENDOR)
 

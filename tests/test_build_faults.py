@@ -36,6 +36,7 @@ COPIED = (
     "benchmarks",
     "tests",
     ".cache",
+    "pyproject.toml",  # hooks/downloads.py builds the wheel the site serves from it
 )  # tests/: the build reads the value checks of tests/test_values.py (hooks/provenance.py)
 PAGE = "docs/fundamentals/return.md"
 

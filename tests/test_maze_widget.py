@@ -19,39 +19,28 @@ from __future__ import annotations
 
 import inspect
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from unittest import mock
 
 import numpy as np
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page
 
 from snippets import gridworld
 from snippets.bellman import mdp_arrays, value_iteration
 from snippets.gridworld import MAZE, GridWorld
-from tests.test_site_browser import AXE, AXE_JS, CHROMIUM, CHROMIUM_ARGS, MOBILE, visit
+from tests.test_site_browser import AXE, AXE_JS, MOBILE, visit
+from tests.test_site_browser import browser as _browser_fixture
 
 pytestmark = pytest.mark.browser
+browser = _browser_fixture  # the fixture, under the name the tests ask for
 
 PAGE = "value-learning/q-function/"
 PAGE_SOURCE = Path(__file__).resolve().parents[1] / "docs" / "value-learning" / "q-function.md"
 N_LAYOUTS = 240  # the page says how many: test_page_states_what_is_tested
 SEED = 14
 DEFAULTS = {name: p.default for name, p in inspect.signature(GridWorld).parameters.items() if "reward" in name}
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if not CHROMIUM.is_file():
-        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium package", pytrace=False)
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
 
 
 # --- The port against the Python -------------------------------------------------------------------

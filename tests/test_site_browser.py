@@ -1,4 +1,4 @@
-"""The built site in a real browser: Debian's Chromium, driven by Playwright, fully offline.
+"""The built site in a real browser: Chrome or Chromium (tests/chromium.py finds it), driven by Playwright, offline.
 
 For every page (the test id names it):
 
@@ -31,6 +31,7 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import Browser, Page, Route, sync_playwright
 
+from tests.chromium import BrowserMissing, find_chromium
 from tests.site_helpers import (
     HOME_PAGE,
     NOTEBOOK_PAGE,
@@ -42,7 +43,6 @@ from tests.site_helpers import (
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -80,10 +80,14 @@ def _shot_name(url: str) -> str:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    if not CHROMIUM.is_file():
-        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium package", pytrace=False)
+    try:
+        executable, missing = find_chromium(), ""  # $CHROMIUM, a system Chrome or Chromium, or Playwright's own
+    except BrowserMissing as exc:
+        executable, missing = "", str(exc)
+    if missing:
+        pytest.fail(missing, pytrace=False)  # one line: what to install
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        chromium = playwright.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_ARGS)
         try:
             yield chromium
         finally:
