@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import gzip
 import io
+import re
 from pathlib import Path
 
 import matplotlib
@@ -62,7 +63,12 @@ def _svg(fig: Figure) -> bytes:
     buffer = io.BytesIO()
     with plt.rc_context(STYLE):  # the hash salt and the text as outlines, whatever the caller changed since
         fig.savefig(buffer, format="svg", facecolor="white", metadata={"Date": None, "Creator": None})
-    return buffer.getvalue()
+    # Matplotlib sizes an SVG in points (72 per inch, 96 CSS px per inch); give it the pixel size the
+    # PNG has (DPI per inch), so a figure shows as large on the page in either format.
+    head, rest = buffer.getvalue().split(b"<svg ", 1)
+    tag, rest = rest.split(b">", 1)
+    tag = re.sub(rb'(width|height)="([\d.]+)pt"', lambda m: b'%s="%d"' % (m[1], round(float(m[2]) * DPI / 72)), tag)
+    return head + b"<svg " + tag + b">" + rest
 
 
 def _png(fig: Figure) -> bytes:
