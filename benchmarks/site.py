@@ -38,15 +38,15 @@ yet, the copy gets a placeholder with zeros (the checkout never does).
    make reinstall into the checkout's venv.
 
 3. Page weight: the copy's built site served on 127.0.0.1 (``http.server`` in a thread; text
-   files, ``GZIPPED``, sent gzipped when the browser accepts it, as a static host sends them) and every page (each ``index.html`` outside ``assets/``; not 404.html) opened in
-   Debian's Chromium through Playwright, each in a fresh browser context (an empty cache) at
-   1280x800, until the load event and network idle. The bytes are the sum of the
-   ``encodedDataLength`` of CDP's ``Network.loadingFinished`` events (headers plus body as sent,
-   gzipped where it was), plus, for a request that CDP's page session never sees
-   finish (the search worker's own script, which the worker loads), its response headers and
-   Content-Length as Playwright saw them. A request off the local origin is aborted and fails the
-   benchmark; a failed request or an HTTP error is printed as a warning. Per page: its path, bytes
-   and requests; the median page (``median_high``, so a real page) and the heaviest.
+   files, ``GZIPPED``, sent gzipped when the browser accepts it, as a static host sends them) and
+   every page (each ``index.html`` outside ``assets/``; not 404.html) opened in Debian's Chromium
+   through Playwright, each in a fresh browser context (an empty cache) at 1280x800, until the load
+   event and network idle. The bytes are the sum of the ``encodedDataLength`` of CDP's
+   ``Network.loadingFinished`` events (headers plus body as sent, gzipped where it was), plus, for a
+   request that CDP's page session never sees finish (the search worker's own script, which the
+   worker loads), its response headers and Content-Length as Playwright saw them. A request off the
+   local origin is aborted and fails the benchmark; a failed request or an HTTP error is printed as
+   a warning. Per page: its path, bytes and requests; the median page (``median_high``, so a real page) and the heaviest.
 
 Markdown tables go to stdout; the results to benchmarks/results/site.json (the Benchmarks page
 draws from it). With ``--only`` or ``--site-dir``, the other sections of an existing ``--out`` file
