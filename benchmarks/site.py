@@ -46,7 +46,8 @@ yet, the copy gets a placeholder with zeros (the checkout never does).
    request that CDP's page session never sees finish (the search worker's own script, which the
    worker loads), its response headers and Content-Length as Playwright saw them. A request off the
    local origin is aborted and fails the benchmark; a failed request or an HTTP error is printed as
-   a warning. Per page: its path, bytes and requests; the median page (``median_high``, so a real page) and the heaviest.
+   a warning. Per page: its path, bytes and requests; the median page (``median_high``, so a real
+   page) and the heaviest.
 
 Markdown tables go to stdout; the results to benchmarks/results/site.json (the Benchmarks page
 draws from it). With ``--only`` or ``--site-dir``, the other sections of an existing ``--out`` file
