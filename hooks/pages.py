@@ -5,9 +5,13 @@
   so the browser reserves their space before they arrive and fetches those below the fold only when
   the reader scrolls near them. The first image stays eager when it comes before the page's first
   ``<h2>``: it is in view on arrival.
-* **KaTeX** (``extra.math`` in mkdocs.yml: its stylesheet and scripts) is linked only from pages
-  with math: a page whose HTML holds ``pymdownx.arithmatex`` output (``class="arithmatex"``), or a
-  notebook with a ``$`` in a Markdown cell (``katex-init.js`` typesets both). The theme has no
+* **Math** is typeset at build time: each ``pymdownx.arithmatex`` formula (``class="arithmatex"``,
+  ``\\( ... \\)`` or ``\\[ ... \\]``) is replaced, inside its element, by the HTML of the site's own
+  KaTeX (``KATEX_JS``, run by Node.js once per page that has formulas not typeset before; the
+  results are kept in ``.cache/katex/``, keyed on KaTeX's file, so a warm build runs no Node). A
+  formula KaTeX rejects fails the build. A page with math links KaTeX's stylesheet (its fonts); only
+  a notebook with a ``$`` in a Markdown cell, which mkdocs-jupyter renders, also gets KaTeX's scripts
+  (``extra.math`` in mkdocs.yml), and ``katex-init.js`` typesets it in the browser. The theme has no
   instant navigation, so every page is a full load and gets what it needs in its own HTML.
 * **Notebook pages**: mkdocs-jupyter inlines the same stylesheets (JupyterLab's, 560 kB) in every
   notebook page. Each ``<style>`` block longer than ``INLINE_STYLE_LIMIT`` is written once to
@@ -23,15 +27,35 @@ import json
 import posixpath
 import re
 import struct
+import subprocess
 from pathlib import Path
 
+from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import Files
+
+ROOT = Path(__file__).resolve().parents[1]
 
 IMG = re.compile(r"<img\b[^>]*>")
 ATTR = re.compile(r'\s([a-z-]+)="([^"]*)"')
 SVG_SIZE = re.compile(rb'<svg\b[^>]*?\swidth="([\d.]+)(?:px)?"[^>]*?\sheight="([\d.]+)(?:px)?"')
 FIRST_SECTION = "<h2"
 MATH_MARK = 'class="arithmatex"'
+FORMULA = re.compile(r'(<(span|div) class="arithmatex">)(.*?)(</\2>)', re.S)
+KATEX_JS = "assets/vendor/katex/katex.min.js"  # under docs/
+KATEX_CACHE = ROOT / ".cache" / "katex"
+# Node.js: read [[tex, display], ...] as JSON on stdin, write [html or {error}, ...] as JSON.
+RENDER_JS = r"""
+const katex = require(process.argv[1]);
+let input = "";
+process.stdin.on("data", (chunk) => (input += chunk));
+process.stdin.on("end", () => {
+  const out = JSON.parse(input).map(([tex, display]) => {
+    try { return katex.renderToString(tex, { displayMode: display, throwOnError: true }); }
+    catch (err) { return { error: String(err.message || err) }; }
+  });
+  process.stdout.write(JSON.stringify(out));
+});
+"""
 STYLE = re.compile(r'<style type="text/css">(.*?)</style>', re.S)
 INLINE_STYLE_LIMIT = 1000  # characters: a stylesheet longer than this is served as a file
 NOTEBOOK_CSS = "assets/stylesheets/notebook-{digest}.css"
@@ -91,6 +115,79 @@ def with_image_attributes(content: str, page_url: str, files: Files) -> str:
     return IMG.sub(replace, content)
 
 
+class Typesetter:
+    """KaTeX's HTML for formulas, from Node.js, remembered on disk per version of KaTeX's file."""
+
+    def __init__(self, katex_js: Path) -> None:
+        self.katex_js = katex_js
+        digest = hashlib.sha256(katex_js.read_bytes()).hexdigest()[:16]
+        self.path = KATEX_CACHE / f"{digest}.json"
+        self.known: dict[str, str] = {}
+        if self.path.is_file():
+            self.known = json.loads(self.path.read_text(encoding="utf-8"))
+        self.dirty = False
+
+    @staticmethod
+    def key(tex: str, display: bool) -> str:
+        return ("display:" if display else "inline:") + tex
+
+    def render(self, formulas: list[tuple[str, bool]], where: str) -> None:
+        """Typeset every formula of ``formulas`` not known yet (one Node.js run); fail on one KaTeX rejects."""
+        missing = list(dict.fromkeys(f for f in formulas if self.key(*f) not in self.known))
+        if not missing:
+            return
+        try:
+            proc = subprocess.run(
+                ["node", "-e", RENDER_JS, str(self.katex_js)],
+                input=json.dumps(missing),
+                capture_output=True,
+                text=True,
+                check=False,
+            )
+        except FileNotFoundError as exc:
+            raise PluginError("pages: Node.js (`node`) is needed to typeset the math; install it") from exc
+        if proc.returncode != 0:
+            raise PluginError(f"pages: KaTeX in Node.js failed on {where}:\n{proc.stderr[-3000:]}")
+        for (tex, display), html_or_error in zip(missing, json.loads(proc.stdout), strict=True):
+            if isinstance(html_or_error, dict):
+                raise PluginError(f"pages: KaTeX cannot typeset {tex!r} on {where}: {html_or_error['error']}")
+            self.known[self.key(tex, display)] = html_or_error
+        self.dirty = True
+
+    def save(self) -> None:
+        if self.dirty:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.path.write_text(json.dumps(self.known, sort_keys=True, ensure_ascii=False), encoding="utf-8")
+            self.dirty = False
+
+
+def formula(inner: str) -> tuple[str, bool] | None:
+    """(TeX, display) of an arithmatex element's text: ``\\(x\\)`` inline, ``\\[x\\]`` display.
+
+    >>> formula(r"\\(\\gamma &lt; 1\\)")
+    ('\\\\gamma < 1', False)
+    """
+    text = html.unescape(inner).strip()
+    for left, right, display in (("\\(", "\\)", False), ("\\[", "\\]", True)):
+        if text.startswith(left) and text.endswith(right):
+            return text[len(left) : -len(right)], display
+    return None
+
+
+def typeset(content: str, typesetter: Typesetter, where: str) -> str:
+    """``content`` with each arithmatex formula's text replaced by KaTeX's HTML, inside its element."""
+    found = [(m, formula(m.group(3))) for m in FORMULA.finditer(content)]
+    typesetter.render([f for _, f in found if f is not None], where)
+
+    def replace(match: re.Match[str]) -> str:
+        f = formula(match.group(3))
+        if f is None:
+            return match.group(0)
+        return match.group(1) + typesetter.known[Typesetter.key(*f)] + match.group(4)
+
+    return FORMULA.sub(replace, content)
+
+
 def notebook_has_math(path: Path) -> bool:
     """Whether a notebook (.ipynb) has a ``$`` in a Markdown cell: Jupyter's math delimiter."""
     cells = json.loads(path.read_text(encoding="utf-8")).get("cells", [])
@@ -132,18 +229,34 @@ def externalise_styles(output: str, page_url: str, site_dir: Path) -> str:
 # --------------------------------------------------------------------------------------------------
 # MkDocs events
 
+_typesetter: Typesetter | None = None
+
+
+def on_pre_build(config) -> None:
+    global _typesetter
+    _typesetter = Typesetter(Path(config["docs_dir"]) / KATEX_JS)
+
 
 def on_page_content(html_text: str, page, config, files: Files) -> str:
+    if MATH_MARK in html_text and _typesetter is not None:
+        html_text = typeset(html_text, _typesetter, page.file.src_uri)
     return with_image_attributes(html_text, page.url, files)
 
 
 def on_post_page(output: str, page, config) -> str:
     src = Path(page.file.abs_src_path or "")
     is_notebook = src.suffix == ".ipynb"
-    if MATH_MARK in output or (is_notebook and src.is_file() and notebook_has_math(src)):
+    notebook_math = is_notebook and src.is_file() and notebook_has_math(src)
+    if MATH_MARK in output or notebook_math:
         css, js = math_tags(config, page.url)
         output = output.replace("</head>", css + "</head>", 1)
-        output = output.replace("</body>", js + "</body>", 1)
+        if notebook_math:  # typeset in the browser: mkdocs-jupyter renders the cell, $ delimiters and all
+            output = output.replace("</body>", js + "</body>", 1)
     if is_notebook:
         output = externalise_styles(output, page.url, Path(config["site_dir"]))
     return output
+
+
+def on_post_build(config) -> None:
+    if _typesetter is not None:
+        _typesetter.save()
