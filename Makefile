@@ -24,7 +24,7 @@ serve: setup
 
 test: setup $(NODE) check
 	$(BIN)/mkdocs build --strict --site-dir $(SITE)
-	SITE_DIR=$(SITE) $(BIN)/python -m pytest --cov=snippets --cov-report=term-missing
+	SITE_DIR=$(SITE) $(BIN)/python -m pytest --cov=snippets --cov=exercises --cov-report=term-missing
 
 # Static checks, seconds each: lint and formatting, types, and the workflows against GitHub's schema
 # (bundled with check-jsonschema, so offline).

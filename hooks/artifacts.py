@@ -29,7 +29,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority
@@ -63,6 +63,7 @@ def _load_by_path(path: Path) -> ModuleType:
 
 
 compute = _load_by_path(ROOT / "hooks" / "compute.py")
+provenance = compute.provenance  # where each number and code block comes from (hooks/provenance.py)
 discover = compute.discover  # tests/value_checks_helpers.py reads the values' cache paths through the hook
 CACHE = compute.CACHE
 
@@ -80,9 +81,25 @@ class BuildState:
     data: dict[str, str] = field(default_factory=dict)  # data_x -> data/x.json
     used: set[str] = field(default_factory=set)  # placeholders substituted
     shown: set[str] = field(default_factory=set)  # figure files referenced by a page
+    marker: Any = None  # provenance.Marker: what each value's mark says
+    pages: list[tuple[str, str]] = field(default_factory=list)  # (title, src_uri) of the nav's pages, in order
+    repo: str | None = None  # the repository's web address, for the code captions' links
+    commit: str | None = None
 
 
 _state = BuildState()
+
+
+def on_config(config):
+    """The site's URL from the environment, and the footer's build facts (commit, date, library
+    versions), computed here; the template
+    (overrides/partials/copyright.html) only prints ``config.extra.build_footer``."""
+    config["site_url"] = provenance.site_url(config["site_url"])  # $SITE_URL, set by the Pages workflow
+    facts = provenance.build_facts(ROOT)
+    repo = provenance.repository_url()
+    config["extra"]["build_footer"] = facts.footer_html(repo)
+    _state.repo, _state.commit = repo, facts.commit
+    return config
 
 
 def on_pre_build(config) -> None:
@@ -94,8 +111,24 @@ def on_pre_build(config) -> None:
         computed = compute.compute_all(log)
     except compute.ArtifactError as exc:
         raise PluginError(str(exc)) from exc
+    try:
+        marker = provenance.Marker(provenance.value_provenance(computed.artifacts, ROOT))
+    except provenance.ProvenanceError as exc:
+        raise PluginError(str(exc)) from exc
     global _state
-    _state = BuildState(artifacts=computed.artifacts, values=computed.values, data=computed.data)
+    _state = BuildState(
+        artifacts=computed.artifacts,
+        values=computed.values,
+        data=computed.data,
+        marker=marker,
+        repo=_state.repo,
+        commit=_state.commit,
+    )
+
+
+def on_nav(nav, config, files):
+    _state.pages = [(page.title, page.file.src_uri) for page in nav.pages if page.file.src_uri.endswith(".md")]
+    return nav
 
 
 @event_priority(100)  # before mkdocs-jupyter wraps .ipynb files as pages
@@ -127,16 +160,39 @@ def on_files(files: Files, config) -> Files:
 
 def on_page_markdown(markdown: str, page, config, files) -> str:
     try:
-        text, used = compute.substitute(markdown, _state.values, page.file.src_uri, _state.data, page.url)
-    except compute.ArtifactError as exc:
+        markdown = provenance.caption_includes(markdown, _state.repo, _state.commit, ROOT)
+        text, used = compute.substitute(
+            markdown, _state.values, page.file.src_uri, _state.data, page.url, mark=_state.marker
+        )
+    except (compute.ArtifactError, provenance.ProvenanceError) as exc:
         raise PluginError(str(exc)) from exc
     _state.used |= used
+    if provenance.CLAIMS_MARK in text:
+        text = text.replace(provenance.CLAIMS_MARK, claims(page, files))
     return text
+
+
+def claims(page, files) -> str:
+    """The Claims page's list, from the Markdown source of every other page of the nav."""
+    pages = []
+    for title, uri in _state.pages:
+        file = files.get_file_from_path(uri)
+        if uri != page.file.src_uri and file is not None:
+            pages.append((title, uri, file.content_string))
+    return provenance.claims_markdown(pages, _state.values, _state.marker.provenance)
 
 
 def on_page_content(html_text: str, page, config, files) -> str:
     _state.shown |= compute.shown_figures(html_text)
-    return html_text
+    for item in _toc_items(page.toc):
+        item.title = provenance.strip_markers(item.title)
+    return provenance.mark_html(html_text, _state.marker)
+
+
+def _toc_items(items):
+    for item in items:
+        yield item
+        yield from _toc_items(item.children)
 
 
 NBCONVERT_NO_ALT = 'alt="No description has been provided for this image"'
@@ -144,6 +200,7 @@ NBCONVERT_NO_ALT = 'alt="No description has been provided for this image"'
 
 def on_post_page(output: str, page, config) -> str:
     """Give each image a notebook cell draws the alt text written on that cell's ``# %% alt="..."`` line."""
+    output = provenance.strip_markers(output)  # a value in the page's title: plain there
     if not page.file.src_uri.endswith(".ipynb"):
         return output
     nb = json.loads(Path(page.file.abs_src_path).read_text(encoding="utf-8"))

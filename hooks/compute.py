@@ -69,7 +69,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
@@ -115,6 +115,7 @@ def load_by_path(path: Path) -> ModuleType:
 
 
 deps = load_by_path(ROOT / "figures" / "_deps.py")  # what an artifact depends on, as the run memo reads it
+provenance = load_by_path(ROOT / "hooks" / "provenance.py")  # where each number and code block comes from
 
 
 @dataclass(frozen=True)
@@ -338,12 +339,18 @@ def url_from(url: str, site_path: str) -> str:
 
 
 def substitute(
-    markdown: str, values: dict[str, str], where: str, data: dict[str, str] | None = None, url: str = ""
+    markdown: str,
+    values: dict[str, str],
+    where: str,
+    data: dict[str, str] | None = None,
+    url: str = "",
+    mark: Callable[[str, str, str], str] | None = None,
 ) -> tuple[str, set[str]]:
     """``markdown`` with every ``{{ num_x }}`` / ``{{ table_x }}`` replaced by its value and every
     ``{{ data_x }}`` by the URL of its file relative to ``url`` (where the page is served: see
     ``page_url``), and the names it replaced. An unknown name raises ArtifactError naming ``where``
-    (the page); ``data`` maps each data name to its site path (``Computed.data``)."""
+    (the page); ``data`` maps each data name to its site path (``Computed.data``). ``mark(name, text,
+    indent)``, when given, returns what goes in place of a value (``hooks/provenance.py`` marks it)."""
     used: set[str] = set()
     data = data or {}
 
@@ -365,7 +372,8 @@ def substitute(
         indent = markdown[line_start : match.start()]
         if indent.strip():
             indent = ""
-        return values[name].replace("\n", "\n" + indent)
+        text = values[name].replace("\n", "\n" + indent)
+        return mark(name, text, indent) if mark else text
 
     return PLACEHOLDER.sub(replace, markdown), used
 
@@ -432,6 +440,10 @@ def export_docs(computed: Computed, out: Path, docs: Path = DOCS) -> None:
     problems = unshown(computed, used, shown)
     if problems:
         raise ArtifactError("\n".join(problems))
+    try:  # the code captions and the Claims list, as the MkDocs hook writes them
+        provenance.fill_exported(out, docs, computed.artifacts, computed.values, ROOT)
+    except provenance.ProvenanceError as exc:
+        raise ArtifactError(str(exc)) from exc
 
 
 # --------------------------------------------------------------------------------------------------

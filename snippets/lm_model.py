@@ -210,6 +210,7 @@ def encode_prompt(vocab: Vocab, prompt: str) -> list[int]:
 
 
 # --8<-- [start:sampling]
+# --8<-- [start:sample_next]
 def sample_next(logits: torch.Tensor, temperature: float, generator) -> torch.Tensor:
     """One next token per row of ``logits`` (B, vocab) -> (B,).  Temperature 0 is
     argmax; above 0, softmax(logits / temperature): below 1 sharper, above flatter."""
@@ -219,6 +220,7 @@ def sample_next(logits: torch.Tensor, temperature: float, generator) -> torch.Te
     return torch.multinomial(probs, 1, generator=generator).squeeze(-1)  # (B,)
 
 
+# --8<-- [end:sample_next]
 @dataclass(frozen=True, eq=False)
 class Responses:
     """A batch of responses to one prompt, padded with "." after each one's end."""

@@ -198,6 +198,7 @@ def response_log_probs(model: TinyLM, responses: Responses) -> torch.Tensor:
 
 
 # --8<-- [start:rl_update]
+# --8<-- [start:token_weights]
 def token_weights(rewards: Sequence[float], lengths: Sequence[int], baseline: str):
     """The weight of every token of every response: (Σ lengths,) and (B, N) rows.
 
@@ -218,6 +219,7 @@ def token_weights(rewards: Sequence[float], lengths: Sequence[int], baseline: st
     return weights, rows
 
 
+# --8<-- [end:token_weights]
 def rl_step(model, optimizer, vocab, cfg: RLConfig, generator, reward_fn=reward_model):
     """One REINFORCE update: write responses with π itself (temperature 1), score
     them, push log π by the weights.  Returns the rewards of the responses."""

@@ -234,6 +234,7 @@ def log_prob(dist: Distribution, actions: torch.Tensor) -> torch.Tensor:
 
 
 # --8<-- [start:returns]
+# --8<-- [start:batch_returns]
 def batch_returns(
     episodes_rewards: list[list[float]],
     gamma: float,
@@ -257,6 +258,8 @@ def batch_returns(
     return torch.as_tensor(np.concatenate(G), dtype=torch.float32)  # (T,)
 
 
+# --8<-- [end:batch_returns]
+# --8<-- [start:reinforce_weights]
 def reinforce_weights(
     episodes_rewards: list[list[float]],
     gamma: float,
@@ -288,6 +291,7 @@ def reinforce_weights(
     return weights  # (T,)
 
 
+# --8<-- [end:reinforce_weights]
 # --8<-- [end:returns]
 
 

@@ -33,7 +33,19 @@ import gymnasium as gym
 import numpy as np
 import pytest
 
-from snippets import argmax_limits, bellman, dqn, envs, gridworld, lm_model, lm_rl, pg_estimators, qtable, reinforce
+from snippets import (
+    argmax_limits,
+    bellman,
+    dqn,
+    envs,
+    gridworld,
+    lm_kl,
+    lm_model,
+    lm_rl,
+    pg_estimators,
+    qtable,
+    reinforce,
+)
 
 SNIPPETS = Path(__file__).resolve().parents[1] / "snippets"
 NAN = math.nan
@@ -68,6 +80,7 @@ NO_INPUT = {
     "reinforce.parse_config": "argv: tests/test_cli.py",
     "cli.parse_config": "argv: tests/test_cli.py, for every training module",
     "lm_rl.main": "argv: tests/test_cli.py",
+    "bugs.main": "takes no arguments",
 }
 
 
@@ -175,6 +188,13 @@ CASES: list[tuple[str, Callable[[], object], type[Exception], str]] = [
     ("lm_rl.train", lambda: lm_rl.train(_lm()[0], lm_model.Vocab(["a b ."]), lm_rl.RLConfig(prompts=("a",))), ValueError, "vocab"),
     ("lm_rl.train", lambda: lm_rl.train(*_lm(), lm_rl.RLConfig(prompts=("the cat",)), reward_fn="kind"), TypeError, "reward_fn"),
     ("lm_rl.train", lambda: lm_rl.train(*_lm(), lm_rl.RLConfig(prompts=("the cat",)), on_update="log"), TypeError, "on_update"),
+    ("lm_kl.KLConfig", lambda: lm_kl.KLConfig(beta=-0.1), ValueError, "beta"),
+    ("lm_kl.KLConfig", lambda: lm_kl.KLConfig(beta=NAN), ValueError, "beta"),
+    ("lm_kl.KLConfig", lambda: lm_kl.KLConfig(rl="fast"), TypeError, "rl"),
+    ("lm_kl.KLConfig", lambda: lm_kl.KLConfig(rl=lm_rl.RLConfig(baseline="none")), ValueError, "rl"),
+    ("lm_kl.train", lambda: lm_kl.train(*_lm(), cfg=lm_rl.RLConfig()), TypeError, "cfg"),
+    ("lm_kl.train", lambda: lm_kl.train(*_lm(), lm_kl.KLConfig(rl=lm_rl.RLConfig(prompts=("the dog",)))), ValueError, "prompts"),
+    ("lm_kl.train", lambda: lm_kl.train(*_lm(), lm_kl.KLConfig(rl=lm_rl.RLConfig(prompts=("the cat",))), reward_fn=1), TypeError, "reward_fn"),
 ]
 # fmt: on
 

@@ -465,3 +465,16 @@ def test_value_iteration_matches_the_exact_solve_on_any_maze(layout, gamma):
     # and it is optimal: no action improves on the greedy one anywhere (Bellman optimality)
     R, T = mdp_arrays(env)
     np.testing.assert_allclose(result.q, R + gamma * T @ result.v, atol=1e-8)
+
+
+# --- The page's exercises -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["bellman_target"])
+def test_the_exercise_check_passes_on_the_snippet(name):
+    """The reader's check (python -m exercises check NAME) holds this module's function to the same cases."""
+    import exercises
+    from snippets import bellman
+
+    report = exercises.check(name, getattr(bellman, name), time_limit_s=120.0)
+    assert report.passed, report.text()

@@ -23,7 +23,20 @@ import pytest
 import yaml
 
 REPO = Path(__file__).resolve().parents[1]
-COPIED = ("mkdocs.yml", "docs", "snippets", "figures", "hooks", "notebooks", "overrides", "benchmarks", ".cache")
+COPIED = (
+    "mkdocs.yml",
+    "docs",
+    "snippets",
+    "exercises",
+    "includes",
+    "figures",
+    "hooks",
+    "notebooks",
+    "overrides",
+    "benchmarks",
+    "tests",
+    ".cache",
+)  # tests/: the build reads the value checks of tests/test_values.py (hooks/provenance.py)
 PAGE = "docs/fundamentals/return.md"
 
 

@@ -19,6 +19,23 @@ def test_the_pages_show_little_validation_and_little_code():
     assert sum(lines for lines, _ in counts.values()) <= budget["lines"], counts
     assert sum(validation for _, validation in counts.values()) <= budget["validation"], counts
     assert counts["language-models.md"][0] <= budget["language-models.md"]
+    beyond = code_shown.pages(beyond=True)
+    assert set(beyond) == code_shown.BEYOND, beyond
+    for page, (lines, _) in beyond.items():
+        assert lines <= budget[page], (page, lines)
+
+
+def test_pages_beyond_the_post_have_their_own_budget_and_are_not_in_the_total(tmp_path, monkeypatch):
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (tmp_path / "m.py").write_text("# --8<-- [start:a]\nx = 1\ny = 2\n# --8<-- [end:a]\n")
+    include = '--8<-- "m.py:a"\n'
+    (docs / "chapter.md").write_text(f"# C\n{include}")
+    (docs / "kl-penalty.md").write_text(f"# KL\n{include}{include}{include}")
+    monkeypatch.setattr(code_shown, "ROOT", tmp_path)
+    assert code_shown.pages() == {"chapter.md": (2, 0)}
+    assert code_shown.pages(beyond=True) == {"kl-penalty.md": (6, 0)}
+    assert code_shown.pages(practice_only=True) == {}
 
 
 def test_validation_lines_are_recognised():

@@ -64,6 +64,7 @@ def visible_text(markup: str) -> str:
     article = re.search(r"<article[^>]*>(.*)</article>", markup, flags=re.S)
     body = article.group(1) if article else markup
     body = re.sub(r"<(script|style)[^>]*>.*?</\1>", " ", body, flags=re.S)
+    body = re.sub(r"</?abbr\b[^>]*>", "", body)  # a glossary tooltip is inline: "(<abbr>DQN</abbr>)" reads "(DQN)"
     text = html.unescape(re.sub(r"<[^>]+>", " ", body))
     return re.sub(r"\s+", " ", text)
 
@@ -111,13 +112,14 @@ def test_sources_have_no_mojibake():
 
 
 def test_no_python_is_pasted_into_a_page():
-    """Python on a page comes from snippets/ by named section, never pasted and never by line number."""
+    """Python on a page comes from snippets/ (or an exercise stub in exercises/) by named section, never pasted
+    and never by line number."""
     offenders = []
     for md in sorted((REPO / "docs").rglob("*.md")):
         text = md.read_text(encoding="utf-8")
         for block in re.findall(r"```(?:python|py)\b[^\n]*\n(.*?)```", text, flags=re.S):
             for line in filter(str.strip, block.splitlines()):
-                if not re.fullmatch(r'\s*--8<-- "snippets/[a-z_]+\.py:[a-z_]+"\s*', line):
+                if not re.fullmatch(r'\s*--8<-- "(snippets|exercises)/[a-z_]+\.py:[a-z_]+"\s*', line):
                     offenders.append(f"{md.relative_to(REPO)}: {line.strip()}")
     assert not offenders, "pasted code or an include without a named section:\n" + "\n".join(offenders)
 

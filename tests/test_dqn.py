@@ -12,6 +12,7 @@ import pytest
 import torch
 from torch import nn
 
+from exercises.cases import fixed_q  # the lookup-table "network" the reader's check uses too
 from snippets import dqn
 from snippets.dqn import (
     MAZE_CONFIG,
@@ -61,15 +62,6 @@ def greedy_maze_rollout(q_network: nn.Module) -> tuple[float, list[int]]:
         obs, reward, terminated, truncated, _ = env.step(actions[-1])
         total, done = total + reward, terminated or truncated
     return total, actions
-
-
-def fixed_q(q_values: list[list[float]]) -> nn.Module:
-    """A "network" whose Q-values for a one-hot state s are q_values[s] (a lookup table)."""
-    table = torch.tensor(q_values, dtype=torch.float32)  # (n_states, n_actions)
-    net = nn.Linear(table.shape[0], table.shape[1], bias=False)
-    with torch.no_grad():
-        net.weight.copy_(table.T)  # one-hot @ W.T picks a row of the table
-    return net
 
 
 def one_hot(states: list[int], n: int = 16) -> torch.Tensor:
@@ -456,3 +448,16 @@ def test_value_iteration_on_the_maze_gives_the_discounted_shortest_path():
     start = sum(-0.01 * gamma**k for k in range(5)) + gamma**5 * 1.0  # five steps, then the goal
     assert values[0] == pytest.approx(start)
     assert values[14] == pytest.approx(1.0) and values[11] == pytest.approx(1.0)  # next to the goal
+
+
+# --- The page's exercises -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["td_target", "update_target", "epsilon_at"])
+def test_the_exercise_check_passes_on_the_snippet(name):
+    """The reader's check (python -m exercises check NAME) holds this module's function to the same cases."""
+    import exercises
+    from snippets import dqn
+
+    report = exercises.check(name, getattr(dqn, name), time_limit_s=120.0)
+    assert report.passed, report.text()

@@ -261,3 +261,16 @@ def test_pretrain_refuses_bad_input_by_name():
     model, vocab = pretrain(LMConfig(steps=1, context=4), sentences=["the cat sat on the mat ."])
     assert len(vocab) == 6 and model.context == 4  # 8 tokens: more than 4 + 1 is enough
     assert isinstance(model, TinyLM)
+
+
+# --- The page's exercises -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["sample_next"])
+def test_the_exercise_check_passes_on_the_snippet(name):
+    """The reader's check (python -m exercises check NAME) holds this module's function to the same cases."""
+    import exercises
+    from snippets import lm_model
+
+    report = exercises.check(name, getattr(lm_model, name), time_limit_s=120.0)
+    assert report.passed, report.text()

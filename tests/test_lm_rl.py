@@ -407,3 +407,16 @@ def test_the_module_runs_from_the_command_line_and_refuses_a_bad_value_without_a
     )
     assert run.returncode == 2 and run.stdout == ""
     assert run.stderr.strip().splitlines() == ["lm_rl.py: error: updates must be at least 0, got -1"]
+
+
+# --- The page's exercises -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["token_weights", "response_log_probs"])
+def test_the_exercise_check_passes_on_the_snippet(name):
+    """The reader's check (python -m exercises check NAME) holds this module's function to the same cases."""
+    import exercises
+    from snippets import lm_rl
+
+    report = exercises.check(name, getattr(lm_rl, name), time_limit_s=120.0)
+    assert report.passed, report.text()

@@ -396,3 +396,16 @@ def test_python_dash_m_runs_the_demo_on_another_layout():
     assert summary["greedy_return"] == pytest.approx(summary["optimal_return"])
     assert summary["optimal_return"] == pytest.approx(sum(-0.01 * 0.99**k for k in range(6)) + 0.99**6)
     assert "Q-learning" in done.stderr  # the tqdm progress bar
+
+
+# --- The page's exercises -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["epsilon_greedy", "td_update"])
+def test_the_exercise_check_passes_on_the_snippet(name):
+    """The reader's check (python -m exercises check NAME) holds this module's function to the same cases."""
+    import exercises
+    from snippets import qtable
+
+    report = exercises.check(name, getattr(qtable, name), time_limit_s=120.0)
+    assert report.passed, report.text()

@@ -289,3 +289,16 @@ def test_a_shorter_run_is_a_prefix_of_a_longer_one():
     short = train(dataclasses.replace(MAZE_CONFIG, episodes=16, seed=0))
     long = train(dataclasses.replace(MAZE_CONFIG, episodes=40, seed=0))
     assert long.episode_returns[:16] == short.episode_returns
+
+
+# --- The page's exercises -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["batch_returns", "reinforce_weights", "policy_loss"])
+def test_the_exercise_check_passes_on_the_snippet(name):
+    """The reader's check (python -m exercises check NAME) holds this module's function to the same cases."""
+    import exercises
+    from snippets import reinforce
+
+    report = exercises.check(name, getattr(reinforce, name), time_limit_s=120.0)
+    assert report.passed, report.text()

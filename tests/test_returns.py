@@ -8,6 +8,7 @@ import json
 import numpy as np
 import pytest
 
+from exercises.cases import reference_returns_to_go  # the reference the reader's check uses too
 from snippets import returns
 from snippets.returns import (
     A_TO_GOAL,
@@ -75,14 +76,6 @@ def test_docstring_examples_are_true():
 
 
 # --- returns_to_go against a vectorised reference ------------------------------
-
-
-def reference_returns_to_go(rewards: np.ndarray, gamma: float) -> np.ndarray:
-    """G = M @ r with M[t, k] = γ^(k - t) for k >= t, else 0 (upper triangular)."""
-    n = len(rewards)
-    t, k = np.indices((n, n))
-    M = np.where(k >= t, gamma ** np.clip(k - t, 0, None), 0.0)
-    return M @ rewards
 
 
 @pytest.mark.parametrize("seed", range(6))
@@ -183,3 +176,16 @@ def test_returns_to_go_is_linear_in_the_rewards(rewards, gamma, scale):
     scaled = returns_to_go([scale * r for r in rewards], gamma)
     tolerance = 1e-9 * (1.0 + abs(scale)) * (1.0 + sum(abs(r) for r in rewards))
     assert np.all(np.abs(scaled - scale * returns_to_go(rewards, gamma)) <= tolerance)
+
+
+# --- The page's exercises -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["discounted_return", "returns_to_go"])
+def test_the_exercise_check_passes_on_the_snippet(name):
+    """The reader's check (python -m exercises check NAME) holds this module's function to the same cases."""
+    import exercises
+    from snippets import returns
+
+    report = exercises.check(name, getattr(returns, name), time_limit_s=120.0)
+    assert report.passed, report.text()

@@ -946,6 +946,115 @@ def table_lm_scoring_cost(value: str) -> None:
 
 
 # ================================================================================================
+# Beyond the post: the KL penalty (docs/kl-penalty.md, figures/lm_kl.py)
+
+KL_PAGE = "kl-penalty.md"
+LM_KL_SOURCE, LM_KL_RUNS_SOURCE = SNIPPETS / "lm_kl.py", REPO / "figures" / "lm_kl_runs.py"
+KL_BETAS = ["0", "0.02", "0.1", "0.5"]
+
+
+@functools.cache
+def kl_rl_settings() -> dict:
+    """The keywords of the ``RLConfig(...)`` that ``KLConfig``'s ``rl`` defaults to, read from the source."""
+    import ast
+
+    tree = ast.parse(LM_KL_SOURCE.read_text(encoding="utf-8"))
+    cls = next(n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == "KLConfig")
+    call = next(n for n in ast.walk(cls) if isinstance(n, ast.Call) and getattr(n.func, "id", None) == "RLConfig")
+    return {k.arg: ast.literal_eval(k.value) for k in call.keywords}
+
+
+def kl_module_constant(name: str) -> Any:
+    """A literal constant of figures/lm_kl_runs.py (``SAMPLES = 100``), read from its source."""
+    match = re.search(rf"^{name} = (.+?)  #", LM_KL_RUNS_SOURCE.read_text(encoding="utf-8"), re.MULTILINE)
+    assert match, f"figures/lm_kl_runs.py defines no {name}"
+    return eval(match.group(1), {})  # a literal: an int or a tuple of floats
+
+
+def kl_records() -> list[dict] | None:
+    """The build's records of the sweep for seeds 0-2 (``.cache/artifacts/runs``), or None if not all kept."""
+    from figures.lm_kl_runs import KLSweep, run_path
+
+    paths = [run_path(KLSweep(s)) for s in range(3)]
+    if not all(p.is_file() for p in paths):
+        return None
+    return [json.loads(p.read_text(encoding="utf-8")) for p in paths]
+
+
+def mean_spread(text: str) -> tuple[float, float]:
+    """ "0.996 ± 0.003" -> (0.996, 0.003)."""
+    mean, spread = text.split(" ± ")
+    return parse_number(mean), parse_number(spread)
+
+
+@check
+def num_lm_kl_updates(value: str) -> None:
+    same("KLConfig's RLConfig(updates=...), in the code block the page shows", str(kl_rl_settings()["updates"]), value)
+
+
+@check
+def num_lm_kl_responses_per_update(value: str) -> None:
+    per_prompt, prompts = kl_rl_settings()["responses_per_prompt"], len(rl_settings()["prompts"])
+    same("KLConfig's responses per prompt × RLConfig's prompts", str(per_prompt * prompts), value)
+
+
+@check
+def num_lm_kl_eval_samples(value: str) -> None:
+    n = kl_module_constant("SAMPLES") * len(rl_settings()["prompts"])
+    same("figures/lm_kl_runs.py's SAMPLES per prompt × the prompts", str(n), value)
+    shown = re.search(r"\(of \d+\)", cached_value("table_lm_kl_sweep"))
+    same("the sweep table's count of samples", f"(of {value})", shown[0] if shown else None)
+
+
+@check
+def table_lm_kl_sweep(value: str) -> None:
+    has(KL_PAGE, "A larger β keeps the policy closer to the pretrained model, and more diverse, at some cost")
+    t = parse_table(value)
+    same("rows: every β of the sweep, then the pretrained model", [*KL_BETAS, "pretrained model"], t.column(0))
+    same("the sweep's β in figures/lm_kl_runs.py", [float(b) for b in KL_BETAS], list(kl_module_constant("BETAS")))
+    n = int(re.search(r"\(of (\d+)\)", t.header[3])[1])
+    rows = [[mean_spread(c) for c in (row[1], row[3])] for row in t.rows]
+    reward = [r[0] for r in rows]
+    distinct = [r[1] for r in rows]
+    kl = [mean_spread(row[2]) for row in t.rows[:-1]]
+    claim(all(0 <= m - s and m + s <= 1 for m, s in reward), "rewards lie in [0, 1]", reward)
+    claim(all(0 <= m - s and m + s <= n for m, s in distinct), f"distinct responses are counted among {n}", distinct)
+    claim(all(a[0] > b[0] for a, b in zip(kl, kl[1:], strict=False)), "the KL falls as β grows", kl)
+    claim(all(m >= 0 for m, _ in kl) and t.rows[-1][2] == "0", "KL ≥ 0, and 0 for the pretrained model itself", kl)
+    claim(distinct[3][0] > distinct[0][0], "β = 0.5 writes more distinct responses than β = 0", distinct)
+    claim(reward[0][0] > reward[3][0] > reward[4][0], "β = 0.5 costs reward, but beats the pretrained model", reward)
+    records = kl_records()
+    if records is not None:  # the build's records: mean ± half the range over the seeds, recomputed
+        for i, row in enumerate(t.rows[:-1]):
+            for col, key, fmt in ((1, "reward", ".3f"), (2, "kl", ".2f"), (3, "distinct", ".0f")):
+                x = [rec["runs"][i]["measured"][key] for rec in records]
+                same(f"β = {row[0]}, {key}", f"{np.mean(x):{fmt}} ± {(max(x) - min(x)) / 2:{fmt}}", row[col])
+
+
+@check
+def table_lm_kl_samples(value: str) -> None:
+    kind, unkind = word_lists()
+    t = parse_table(value)
+    same("rows: the pretrained model, then every β", ["pretrained", *[f"β = {b}" for b in KL_BETAS]], t.column(0))
+    samples = kl_module_constant("SAMPLES")
+    top_shares = []
+    for row in t.rows:
+        for cell in row[1].split("<br>"):
+            text, reward = re.fullmatch(r"(.+) \[(\d\.\d\d)\]", cell).groups()
+            claim(not vocab_words(text), "a real model writes words of its vocabulary", text)
+            rounded(f"reward of {text!r} by the page's rule", D(reward_rule(text, kind, unkind)), 2, reward)
+        shares = [int(re.fullmatch(r".+ \((\d+)%\)", c)[1]) for c in row[2].split("<br>")]
+        ordered = shares == sorted(shares, reverse=True) and sum(shares) <= 100
+        claim(ordered, "most common first, shares of 100%", shares)
+        distinct = parse_int(row[3])
+        claim(len(shares) <= distinct <= samples, f"distinct responses among {samples} samples", distinct)
+        claim(distinct > 1 or shares == [100], "one distinct response is all of them", (distinct, shares))
+        top_shares.append(shares[0])
+    ordered = top_shares[1] >= top_shares[4] > top_shares[0]
+    claim(ordered, "β = 0 concentrates most, β = 0.5 less, pretrained least", top_shares)
+
+
+# ================================================================================================
 # The Benchmarks page, recomputed from benchmarks/results/*.json
 
 
@@ -2068,6 +2177,184 @@ def num_gamma_t_verdict(value: str) -> None:
     for g in (False, True):
         solved = sum(x != math.inf for x in eps[g])
         claim(f"{solved} of 10" in value, "CartPole's solved counts", value)
+
+
+# ================================================================================================
+# The bug gallery (docs/bugs.md): each diff against the two files' own text, each claim as the page
+# states it, and the numbers against the runs' records where the build kept them (never retrained).
+
+BUGS_PAGE = "bugs.md"
+BUG_FILES = {  # bug -> the file of the correct code
+    "no_terminal_mask": "snippets/dqn.py",
+    "no_zero_grad": "snippets/dqn.py",
+    "target_update_backwards": "snippets/dqn.py",
+    "forward_returns": "snippets/returns.py",
+    "loss_sign": "snippets/reinforce.py",
+    "ties_to_first": "snippets/qtable.py",
+}
+
+
+def _bug_diff(bug: str, value: str) -> None:
+    has(BUGS_PAGE, f"{{{{ table_bug_diff_{bug} }}}}")
+    lines = value.splitlines()
+    same("the fence", ("```diff", "```"), (lines[0], lines[-1]))
+    header, body = lines[1:3], lines[3:-1]
+    files = header[0].startswith(f"--- {BUG_FILES[bug]}:") and header[1].startswith("+++ snippets/bugs.py:")
+    claim(files, "the two files", header)
+    claim(body[0].startswith("@@"), "one hunk", body[:1])
+    removed = [line[1:] for line in body[1:] if line.startswith("-")]
+    added = [line[1:] for line in body[1:] if line.startswith("+")]
+    claim(len(removed) <= 1 and len(added) <= 1 and removed + added, "exactly one line changed", (removed, added))
+    correct = (REPO / BUG_FILES[bug]).read_text(encoding="utf-8").splitlines()
+    broken = (REPO / "snippets" / "bugs.py").read_text(encoding="utf-8").splitlines()
+    claim(all(line in correct and line not in broken for line in removed), "the line removed is the correct's", removed)
+    claim(all(line in broken and line not in correct for line in added), "the added line is the broken copy's", added)
+    context = [line[1:] for line in body[1:] if line.startswith(" ")]
+    claim(all(line in correct and line in broken for line in context), "the context is in both", context)
+
+
+@check
+def table_bug_diff_no_terminal_mask(value: str) -> None:
+    _bug_diff("no_terminal_mask", value)
+    removed = [line for line in value.splitlines() if line.startswith("-") and not line.startswith("---")]
+    claim(len(removed) == 1 and "(1.0 - terminated)" in removed[0], "the mask is the line removed", value)
+
+
+@check
+def table_bug_diff_no_zero_grad(value: str) -> None:
+    _bug_diff("no_zero_grad", value)
+    added = [line for line in value.splitlines() if line.startswith("+") and not line.startswith("+++")]
+    claim("\n-    optimizer.zero_grad()\n" in value and not added, "zero_grad deleted, nothing added", value)
+
+
+@check
+def table_bug_diff_target_update_backwards(value: str) -> None:
+    _bug_diff("target_update_backwards", value)
+    claim("-            target_param.lerp_(param, tau)" in value, "the target moved to the online net", value)
+    claim("+            param.lerp_(target_param, tau)" in value, "the broken copy moves the online net", value)
+
+
+@check
+def table_bug_diff_forward_returns(value: str) -> None:
+    _bug_diff("forward_returns", value)
+    claim("-    for t in reversed(range(len(rewards))):" in value, "the backward loop is the line removed", value)
+
+
+@check
+def table_bug_diff_loss_sign(value: str) -> None:
+    _bug_diff("loss_sign", value)
+    removed = next(line for line in value.splitlines() if line.startswith("-    return"))
+    added = next(line for line in value.splitlines() if line.startswith("+    return"))
+    expression = removed[1:].split("#")[0].replace("-(", "(")
+    same("the returned expression, the minus aside", expression, added[1:].split("#")[0])
+
+
+@check
+def table_bug_diff_ties_to_first(value: str) -> None:
+    _bug_diff("ties_to_first", value)
+    added = [line for line in value.splitlines() if line.startswith("+") and not line.startswith("+++")]
+    claim(len(added) == 1 and "np.argmax" in added[0], "the broken line takes argmax's first maximum", value)
+
+
+def _bug_record(kind: str, seed: int, bug: str | None) -> dict | None:
+    from figures.bugs_runs import run_path
+
+    path = run_path(kind, seed, bug)
+    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
+
+
+def _triples(value: str) -> list[list[float]]:
+    """Every run of three comma-separated numbers in ``value``, in order."""
+    triple = r"(−?-?[\d.]+), (−?-?[\d.]+),? (?:and )?(−?-?[\d.]+)"
+    return [[parse_number(x) for x in m] for m in re.findall(triple, value)]
+
+
+@check
+def num_bug_no_terminal_mask(value: str) -> None:
+    has(BUGS_PAGE, "{{ num_bug_no_terminal_mask }}")
+    wrong, right = _triples(value)[:2]
+    gamma = D(str(dataclass_defaults(SNIPPETS / "dqn.py", "DQNConfig")["gamma"]))
+    v_start = discounted([STEP] * 5 + [GOAL], gamma)  # the shortest path: six moves
+    m = re.search(r"V\*\(start\) = ([\d.]+)$", value)
+    assert m, value
+    rounded("V*(start)", v_start, 2, m.group(1))
+    claim(all(q > 1.5 * float(v_start) for q in wrong), "Q(start) is far too high without the mask", wrong)
+    claim(all(abs(q - float(v_start)) < 0.1 for q in right), "Q(start) is right with the mask", right)
+    for i, (w, r) in enumerate(zip(wrong, right, strict=True)):
+        for bug, shown in (("no_terminal_mask", w), (None, r)):
+            record = _bug_record("dqn", i, bug)
+            if record:  # the maze's start is its top-left cell, state 0
+                same(f"seed {i}'s Q(start)", f"{record['q_after'][0]:.2f}", f"{shown:.2f}")
+
+
+def _final_dqn_returns(value: str, bug: str) -> None:
+    wrong = _triples(value)[0]
+    claim(all(r < 0.95 for r in wrong), "no run with the bug ends on the shortest path (0.95)", wrong)
+    for i, shown in enumerate(wrong):
+        record = _bug_record("dqn", i, bug)
+        if record:
+            same(f"seed {i}'s final greedy return", f"{record['eval_history'][-1][1]:.2f}", f"{shown:.2f}")
+
+
+@check
+def num_bug_no_zero_grad(value: str) -> None:
+    has(BUGS_PAGE, "{{ num_bug_no_zero_grad }}")
+    _final_dqn_returns(value, "no_zero_grad")
+    same("the correct runs' final greedy returns", [0.95] * 3, _triples(value)[1])
+
+
+@check
+def num_bug_target_update_backwards(value: str) -> None:
+    has(BUGS_PAGE, "{{ num_bug_target_update_backwards }}")
+    _final_dqn_returns(value, "target_update_backwards")
+    ending = "every Q-value is exactly the untrained network's"
+    claim(value.endswith(ending), "the trained network is the untrained one", value)
+    for seed in range(3):
+        record = _bug_record("dqn", seed, "target_update_backwards")
+        if record:
+            same(f"seed {seed}: Q after training", record["q_before"], record["q_after"])
+
+
+def _cartpole_bug(value: str, bug: str) -> None:
+    has(BUGS_PAGE, f"{{{{ num_bug_{bug} }}}}")
+    wrong_last, wrong_first, right_last = _triples(value)
+    claim(all(a < b for a, b in zip(wrong_last, wrong_first, strict=True)), "every run ends worse than it began", value)
+    claim(all(r > 3 * w for r, w in zip(right_last, wrong_last, strict=True)), "the correct code ends 3x higher", value)
+    for seed in range(3):
+        records = _bug_record("reinforce", seed, bug), _bug_record("reinforce", seed, None)
+        if all(records):
+            wrong, right = (np.array(r["episode_returns"]) for r in records)  # type: ignore[index]
+            same(f"seed {seed}'s last 20 with the bug", f"{wrong[-20:].mean():.1f}", f"{wrong_last[seed]:.1f}")
+            same(f"seed {seed}'s first 20 with the bug", f"{wrong[:20].mean():.1f}", f"{wrong_first[seed]:.1f}")
+            same(f"seed {seed}'s last 20, correct", f"{right[-20:].mean():.0f}", f"{right_last[seed]:.0f}")
+
+
+@check
+def num_bug_forward_returns(value: str) -> None:
+    _cartpole_bug(value, "forward_returns")
+
+
+@check
+def num_bug_loss_sign(value: str) -> None:
+    _cartpole_bug(value, "loss_sign")
+
+
+@check
+def num_bug_ties_to_first(value: str) -> None:
+    has(BUGS_PAGE, "{{ num_bug_ties_to_first }}")
+    right, reached = _triples(value)
+    episodes = dataclass_defaults(SNIPPETS / "qtable.py", "QLearningConfig")["episodes"]
+    claim(f"of the {episodes} episodes reach the goal" in value, "the Q-function page's episode count", value)
+    claim(all(1 <= r <= 20 for r in right), "the correct code is optimal within a few episodes", right)
+    claim(all(0 <= n <= 5 for n in reached), "almost no episode with the bug reaches the goal", reached)
+    claim("it never is" in value, "the bug never finds the shortest path", value)
+    for seed in range(3):
+        wrong, correct = _bug_record("qlearning", seed, "ties_to_first"), _bug_record("qlearning", seed, None)
+        if wrong and correct:
+            same(f"seed {seed}: episodes to optimal", correct["episodes_to_optimal"], int(right[seed]))
+            same(f"seed {seed}: never optimal with the bug", None, wrong["episodes_to_optimal"])
+            at_goal = sum(n < wrong["max_steps"] for n in wrong["episode_lengths"])
+            same(f"seed {seed}: episodes at the goal", at_goal, int(reached[seed]))
 
 
 # ================================================================================================

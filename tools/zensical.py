@@ -23,8 +23,11 @@ runs no MkDocs hooks and no MkDocs plugins such as mkdocs-jupyter. So this scrip
 
 What the Zensical site lacks: the notebooks are not pages but their executed ``.ipynb`` files (the
 navigation links to them); no check of links and anchors (MkDocs' ``validation``); no alt text
-for images inside notebooks (they are not rendered). ``tests/test_zensical.py`` builds this way and
-checks that no placeholder is left and that every image a page shows is in the site.
+for images inside notebooks (they are not rendered); of the provenance (``hooks/provenance.py``),
+the code captions and the Claims list are there (``export_docs`` writes them), but not the marks on
+the numbers, the tables' captions or the footer's build line, which need the MkDocs hook and theme.
+``tests/test_zensical.py`` builds this way and checks that no placeholder is left and that every
+image a page shows is in the site.
 """
 
 from __future__ import annotations
