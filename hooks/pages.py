@@ -9,9 +9,10 @@
   ``\\( ... \\)`` or ``\\[ ... \\]``) is replaced, inside its element, by the HTML of the site's own
   KaTeX (``KATEX_JS``, run by Node.js once per page that has formulas not typeset before; the
   results are kept in ``.cache/katex/``, keyed on KaTeX's file, so a warm build runs no Node). A
-  formula KaTeX rejects fails the build. A page with math links KaTeX's stylesheet (its fonts); only
-  a notebook with a ``$`` in a Markdown cell, which mkdocs-jupyter renders, also gets KaTeX's scripts
-  (``extra.math`` in mkdocs.yml), and ``katex-init.js`` typesets it in the browser. The theme has no
+  formula KaTeX rejects fails the build. A notebook's formulas (``$ ... $`` and ``$$ ... $$`` in its
+  Markdown cells, which mkdocs-jupyter leaves as written) are typeset the same way where the page
+  holds them as written. A page with math links KaTeX's stylesheet (its fonts); only a notebook page
+  with a formula not found so gets KaTeX's scripts (``extra.math``), for ``katex-init.js`` to typeset. The theme has no
   instant navigation, so every page is a full load and gets what it needs in its own HTML.
 * **Notebook pages**: mkdocs-jupyter inlines the same stylesheets (JupyterLab's, 560 kB) in every
   notebook page. Each ``<style>`` block longer than ``INLINE_STYLE_LIMIT`` is written once to
@@ -188,10 +189,38 @@ def typeset(content: str, typesetter: Typesetter, where: str) -> str:
     return FORMULA.sub(replace, content)
 
 
-def notebook_has_math(path: Path) -> bool:
-    """Whether a notebook (.ipynb) has a ``$`` in a Markdown cell: Jupyter's math delimiter."""
+NOTEBOOK_FORMULA = re.compile(r"\$\$(.+?)\$\$|(?<!\$)\$([^$\n]+?)\$(?!\$)", re.S)
+SCRIPT_OR_STYLE = re.compile(r"(<script\b.*?</script>|<style\b.*?</style>)", re.S)
+
+
+def notebook_formulas(path: Path) -> list[tuple[str, bool]]:
+    """(TeX, display) of each formula of a notebook's Markdown cells: ``$$ ... $$`` or ``$ ... $``.
+
+    >>> NOTEBOOK_FORMULA.findall(r"Compare $\\max_a Q(s, a)$ and $$x^2$$; not 5$.")
+    [('', '\\\\max_a Q(s, a)'), ('x^2', '')]
+    """
     cells = json.loads(path.read_text(encoding="utf-8")).get("cells", [])
-    return any(cell.get("cell_type") == "markdown" and "$" in "".join(cell.get("source", "")) for cell in cells)
+    text = "\n\n".join("".join(c.get("source", "")) for c in cells if c.get("cell_type") == "markdown")
+    return [(display or inline, bool(display)) for display, inline in NOTEBOOK_FORMULA.findall(text)]
+
+
+def typeset_notebook(
+    output: str, formulas: list[tuple[str, bool]], typesetter: Typesetter, where: str
+) -> tuple[str, bool]:
+    """``output`` (a notebook page) with each formula of its Markdown cells, as mkdocs-jupyter wrote it
+    (``$`` delimiters, HTML-escaped), replaced by KaTeX's HTML outside scripts and styles; and
+    whether every formula was found (if not, the page needs KaTeX in the browser)."""
+    typesetter.render(formulas, where)
+    parts = SCRIPT_OR_STYLE.split(output)
+    found = True
+    for tex, display in dict.fromkeys(formulas):
+        delimiter = "$$" if display else "$"
+        needle = delimiter + html.escape(tex, quote=False) + delimiter
+        rendered = typesetter.known[Typesetter.key(tex, display)]
+        if not any(needle in part for part in parts[::2]):
+            found = False
+        parts[::2] = [part.replace(needle, rendered) for part in parts[::2]]
+    return "".join(parts), found
 
 
 def math_tags(config, page_url: str) -> tuple[str, str]:
@@ -246,11 +275,15 @@ def on_page_content(html_text: str, page, config, files: Files) -> str:
 def on_post_page(output: str, page, config) -> str:
     src = Path(page.file.abs_src_path or "")
     is_notebook = src.suffix == ".ipynb"
-    notebook_math = is_notebook and src.is_file() and notebook_has_math(src)
-    if MATH_MARK in output or notebook_math:
+    formulas = notebook_formulas(src) if is_notebook and src.is_file() else []
+    in_browser = False  # a formula left for katex-init.js: one the notebook's HTML does not hold as written
+    if formulas and _typesetter is not None:
+        output, found = typeset_notebook(output, formulas, _typesetter, page.file.src_uri)
+        in_browser = not found
+    if MATH_MARK in output or formulas:
         css, js = math_tags(config, page.url)
         output = output.replace("</head>", css + "</head>", 1)
-        if notebook_math:  # typeset in the browser: mkdocs-jupyter renders the cell, $ delimiters and all
+        if in_browser or (formulas and _typesetter is None):
             output = output.replace("</body>", js + "</body>", 1)
     if is_notebook:
         output = externalise_styles(output, page.url, Path(config["site_dir"]))
