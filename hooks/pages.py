@@ -40,8 +40,8 @@ IMG = re.compile(r"<img\b[^>]*>")
 ATTR = re.compile(r'\s([a-z-]+)="([^"]*)"')
 SVG_SIZE = re.compile(rb'<svg\b[^>]*?\swidth="([\d.]+)(?:px)?"[^>]*?\sheight="([\d.]+)(?:px)?"')
 FIRST_SECTION = "<h2"
-MATH_MARK = 'class="arithmatex"'
-FORMULA = re.compile(r'(<(span|div) class="arithmatex">)(.*?)(</\2>)', re.S)
+MATH_MARK = re.compile(r'class="arithmatex[ "]')  # hooks/provenance.py may add a class: "arithmatex computed"
+FORMULA = re.compile(r'(<(span|div) class="arithmatex(?: [^"]*)?"[^>]*>)(.*?)(</\2>)', re.S)
 KATEX_JS = "assets/vendor/katex/katex.min.js"  # under docs/
 KATEX_CACHE = ROOT / ".cache" / "katex"
 # Node.js: read [[tex, display], ...] as JSON on stdin, write [html or {error}, ...] as JSON.
@@ -267,7 +267,7 @@ def on_pre_build(config) -> None:
 
 
 def on_page_content(html_text: str, page, config, files: Files) -> str:
-    if MATH_MARK in html_text and _typesetter is not None:
+    if MATH_MARK.search(html_text) and _typesetter is not None:
         html_text = typeset(html_text, _typesetter, page.file.src_uri)
     return with_image_attributes(html_text, page.url, files)
 
@@ -280,7 +280,7 @@ def on_post_page(output: str, page, config) -> str:
     if formulas and _typesetter is not None:
         output, found = typeset_notebook(output, formulas, _typesetter, page.file.src_uri)
         in_browser = not found
-    if MATH_MARK in output or formulas:
+    if MATH_MARK.search(output) or formulas:
         css, js = math_tags(config, page.url)
         output = output.replace("</head>", css + "</head>", 1)
         if in_browser or (formulas and _typesetter is None):
