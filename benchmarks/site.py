@@ -37,16 +37,17 @@ yet, the copy gets a placeholder with zeros (the checkout never does).
    them. The script checks that first with ``make --question setup``, and stops rather than let
    make reinstall into the checkout's venv.
 
-3. Page weight: the copy's built site served on 127.0.0.1 (``http.server`` in a thread, as the
-   tests serve it) and every page (each ``index.html`` outside ``assets/``; not 404.html) opened in
-   Debian's Chromium through Playwright, each in a fresh browser context (an empty cache) at
-   1280x800, until the load event and network idle. The bytes are the sum of the
-   ``encodedDataLength`` of CDP's ``Network.loadingFinished`` events (headers plus body as sent;
-   ``http.server`` does not compress), plus, for a request that CDP's page session never sees
-   finish (the search worker's own script, which the worker loads), its response headers and
-   Content-Length as Playwright saw them. A request off the local origin is aborted and fails the
-   benchmark; a failed request or an HTTP error is printed as a warning. Per page: its path, bytes
-   and requests; the median page (``median_high``, so a real page) and the heaviest.
+3. Page weight: the copy's built site served on 127.0.0.1 (``http.server`` in a thread; text
+   files, ``GZIPPED``, sent gzipped when the browser accepts it, as a static host sends them) and
+   every page (each ``index.html`` outside ``assets/``; not 404.html) opened in Debian's Chromium
+   through Playwright, each in a fresh browser context (an empty cache) at 1280x800, until the load
+   event and network idle. The bytes are the sum of the ``encodedDataLength`` of CDP's
+   ``Network.loadingFinished`` events (headers plus body as sent, gzipped where it was), plus, for a
+   request that CDP's page session never sees finish (the search worker's own script, which the
+   worker loads), its response headers and Content-Length as Playwright saw them. A request off the
+   local origin is aborted and fails the benchmark; a failed request or an HTTP error is printed as
+   a warning. Per page: its path, bytes and requests; the median page (``median_high``, so a real
+   page) and the heaviest.
 
 Markdown tables go to stdout; the results to benchmarks/results/site.json (the Benchmarks page
 draws from it). With ``--only`` or ``--site-dir``, the other sections of an existing ``--out`` file
@@ -65,8 +66,10 @@ from __future__ import annotations
 import argparse
 import difflib
 import functools
+import gzip
 import hashlib
 import http.server
+import io
 import itertools
 import json
 import os
@@ -419,9 +422,30 @@ def measure_make_test(copy: Path) -> dict:
 # Page weight
 
 
+# What a static host (GitHub Pages) sends gzipped: text. Images, fonts and archives are sent as they are.
+GZIPPED = (".html", ".css", ".js", ".mjs", ".json", ".svg", ".xml", ".txt", ".ipynb", ".map")
+
+
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    """The site's files, text gzipped when the browser accepts it, as the reader's browser gets them."""
+
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - stdlib signature
         pass
+
+    def send_head(self):  # type: ignore[no-untyped-def]  # stdlib signature: a file-like body or None
+        path = Path(self.translate_path(self.path))
+        if path.is_dir() and self.path.split("?", 1)[0].endswith("/"):
+            path = path / "index.html"
+        if "gzip" not in self.headers.get("Accept-Encoding", "") or path.suffix not in GZIPPED or not path.is_file():
+            return super().send_head()
+        body = gzip.compress(path.read_bytes(), compresslevel=6, mtime=0)
+        self.send_response(200)
+        self.send_header("Content-Type", self.guess_type(str(path)))
+        self.send_header("Content-Encoding", "gzip")
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Vary", "Accept-Encoding")
+        self.end_headers()
+        return io.BytesIO(body)
 
 
 class _QuietServer(http.server.ThreadingHTTPServer):

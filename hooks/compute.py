@@ -7,7 +7,9 @@
 Four kinds of build artifact, all discovered, never listed by hand:
 
 * **Figures**: a function ``fig_<what_it_shows>(out_dir, seed) -> Path`` in a module of ``figures/``.
-  It writes ``out_dir/<what_it_shows>.png`` and the page shows it as ``figures/<what_it_shows>.png``.
+  It writes ``out_dir/<what_it_shows>.svg`` or ``.png`` (``figures/_style.py`` picks: SVG for lines,
+  shapes and text, PNG for a heatmap) and the page shows it as ``figures/<what_it_shows>.svg`` (or
+  ``.png``). Which of the two a figure is, is known once it is computed: its cached file's suffix.
 * **Values**: a function ``num_<name>(seed) -> str`` or ``table_<name>(seed) -> str`` in ``figures/``.
   A page writes ``{{ num_<name> }}`` and the build puts the computed text there (a number, or a
   Markdown table). An unknown name fails the build.
@@ -84,7 +86,8 @@ VERSIONED = ("numpy", "matplotlib", "torch", "gymnasium", "nbclient", "ipykernel
 SEED = 0
 CACHE_FORMAT = "1"
 PLACEHOLDER = re.compile(r"\{\{\s*((?:num|table|data)_[a-z0-9_]+)\s*\}\}")
-FIGURE_REFERENCE = re.compile(r"figures/([a-z0-9_]+\.png)")
+FIGURE_SUFFIXES = (".svg", ".png")  # what a figure function may write; the first is assumed until it has
+FIGURE_REFERENCE = re.compile(r"figures/([a-z0-9_]+\.(?:svg|png))")
 
 LOG = logging.getLogger("artifacts")
 
@@ -126,8 +129,11 @@ class Artifact:
 
     @property
     def filename(self) -> str:
-        if self.kind == "figure":
-            return self.name.removeprefix("fig_") + ".png"
+        if self.kind == "figure":  # the file the figure function wrote, once it is computed
+            stem = self.name.removeprefix("fig_")
+            folder = CACHE / self.kind / self.digest[:20]
+            written = [stem + suffix for suffix in FIGURE_SUFFIXES if (folder / (stem + suffix)).is_file()]
+            return written[0] if written else stem + FIGURE_SUFFIXES[0]
         if self.kind == "notebook":
             return self.name + ".ipynb"
         if self.kind == "data":
@@ -210,6 +216,7 @@ def render_jobs(missing: list[Artifact]) -> list[dict]:
             "source": str(a.source),
             "seed": SEED,
             "out": str(a.cached),
+            "suffixes": list(FIGURE_SUFFIXES),  # a figure's file lands with the suffix its function chose
         }
         for a in missing
     ]
@@ -251,7 +258,10 @@ def render_missing(artifacts: list[Artifact], log: logging.Logger = LOG) -> None
         )
     for a in missing:
         if not a.cached.is_file():
-            raise ArtifactError(f"artifacts: {a.name} ({a.source.relative_to(ROOT)}) produced no {a.filename}")
+            wanted = a.filename
+            if a.kind == "figure":
+                wanted = " or ".join(Path(a.filename).stem + suffix for suffix in FIGURE_SUFFIXES)
+            raise ArtifactError(f"artifacts: {a.name} ({a.source.relative_to(ROOT)}) produced no {wanted}")
     slowest = [line for line in proc.stdout.splitlines() if line.startswith("slowest: ")]
     log.info("artifacts: computed %d in %.1f s; %s", len(missing), time.perf_counter() - started, "".join(slowest))
 
@@ -516,7 +526,7 @@ def substitute(
 
 
 def shown_figures(text: str) -> set[str]:
-    """The figure files (``maze.png``) that a page's Markdown or HTML refers to."""
+    """The figure files (``maze.png``, ``discount_weights.svg``) that a page's Markdown or HTML refers to."""
     return set(FIGURE_REFERENCE.findall(text))
 
 

@@ -22,15 +22,18 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def render_figure(job: dict, out: Path) -> None:
+def render_figure(job: dict, out: Path) -> Path:
+    """Write the figure to ``out``; return where it belongs: the job's ``out`` with the suffix of the
+    file the function wrote (one of ``job["suffixes"]``: ``figures/_style.py`` picks SVG or PNG)."""
     func = getattr(importlib.import_module(job["module"]), job["name"])
-    name = Path(job["out"]).name
+    stem = Path(job["out"]).stem
+    names = [stem + suffix for suffix in job["suffixes"]]
     with tempfile.TemporaryDirectory() as tmp:
         written = Path(func(Path(tmp), job["seed"]))
-        expected = Path(tmp) / name
-        if written.resolve() != expected.resolve() or not expected.is_file():
-            raise RuntimeError(f"{job['name']} must write and return out_dir / {name!r}, it returned {written}")
-        shutil.copyfile(expected, out)
+        if written.parent.resolve() != Path(tmp).resolve() or written.name not in names or not written.is_file():
+            raise RuntimeError(f"{job['name']} must write and return out_dir / one of {names}, it returned {written}")
+        shutil.copyfile(written, out)
+    return Path(job["out"]).with_suffix(written.suffix)
 
 
 def render_value(job: dict, out: Path) -> None:
@@ -114,8 +117,8 @@ def _run(job: dict) -> str | None:
     out.parent.mkdir(parents=True, exist_ok=True)
     partial = out.with_name(out.name + ".partial")
     try:
-        RENDERERS[job["kind"]](job, partial)
-        os.replace(partial, out)  # only a complete artifact ever lands in the cache
+        final = RENDERERS[job["kind"]](job, partial) or out  # a figure names its own suffix
+        os.replace(partial, final)  # only a complete artifact ever lands in the cache
         return None
     except BaseException:  # noqa: BLE001 - report everything, including KeyboardInterrupt in a worker
         partial.unlink(missing_ok=True)

@@ -79,7 +79,7 @@ def test_data_files_beside_the_code_count_as_code():
 def test_discovery_finds_figures_values_and_notebooks():
     artifacts = by_name(load_compute(REPO).discover())
     assert artifacts["fig_maze"].kind == "figure"
-    assert artifacts["fig_maze"].site_path == "figures/maze.png"
+    assert artifacts["fig_maze"].site_path == "figures/maze.svg"  # an imshow of a few cells: lighter as SVG
     assert artifacts["num_return_a_to_goal"].kind == "value"
     assert artifacts["table_maze_shortest_path"].kind == "value"
     notebooks = [a for a in artifacts.values() if a.kind == "notebook"]
@@ -208,7 +208,7 @@ def test_a_figure_that_writes_the_wrong_file_fails(project: Path):
         encoding="utf-8",
     )
     compute = load_compute(project)
-    with pytest.raises(compute.ArtifactError, match="misnamed.png"):
+    with pytest.raises(compute.ArtifactError, match=r"misnamed\.svg.*misnamed\.png"):
         compute.render_missing([a for a in compute.discover() if a.name == "fig_misnamed"])
 
 
@@ -302,7 +302,7 @@ def pages(project: Path):
     compute = load_compute(project)
     docs = project / "docs"
     (docs / "chapter").mkdir(parents=True)
-    (docs / "index.md").write_text("# Home\n\nG = {{ num_a }}\n\n![The maze](figures/maze.png)\n", encoding="utf-8")
+    (docs / "index.md").write_text("# Home\n\nG = {{ num_a }}\n\n![The maze](figures/maze.svg)\n", encoding="utf-8")
     (docs / "chapter" / "page.md").write_text(
         "!!! note\n    {{ table_b }}\n\n[The notebook](../notebooks/nb.ipynb)\n\n"
         '<div class="rlhf-widget" data-src="{{ data_d }}"></div>\n',
@@ -311,7 +311,7 @@ def pages(project: Path):
     figure = compute.Artifact("figure", "fig_maze", project / "figures" / "x.py", "figures.x", "f" * 64)
     notebook = compute.Artifact("notebook", "nb", project / "notebooks" / "nb.py", "", "a" * 64)
     data = compute.Artifact("data", "data_d", project / "figures" / "x.py", "figures.x", "d" * 64)
-    for artifact, content in ((figure, b"PNG"), (notebook, b"{}"), (data, b'{"a":1}\n')):
+    for artifact, content in ((figure, b"<svg/>"), (notebook, b"{}"), (data, b'{"a":1}\n')):
         artifact.cached.parent.mkdir(parents=True)
         artifact.cached.write_bytes(content)
     computed = compute.Computed([figure, notebook, data], {"num_a": "1.50", "table_b": "| a |\n|---|\n| 1 |"})
@@ -322,10 +322,10 @@ def test_export_docs_writes_pages_with_their_values_figures_and_notebooks(pages,
     compute, computed, docs = pages
     out = tmp_path / "out"
     compute.export_docs(computed, out, docs)
-    assert (out / "index.md").read_text(encoding="utf-8") == "# Home\n\nG = 1.50\n\n![The maze](figures/maze.png)\n"
+    assert (out / "index.md").read_text(encoding="utf-8") == "# Home\n\nG = 1.50\n\n![The maze](figures/maze.svg)\n"
     page = (out / "chapter" / "page.md").read_text(encoding="utf-8")
     assert page.startswith("!!! note\n    | a |\n    |---|\n    | 1 |\n")  # the table stays in the admonition
-    assert (out / "figures" / "maze.png").read_bytes() == b"PNG"
+    assert (out / "figures" / "maze.svg").read_bytes() == b"<svg/>"
     assert (out / "notebooks" / "nb.ipynb").read_bytes() == b"{}"
     assert (out / "data" / "d.json").read_bytes() == b'{"a":1}\n'
     # chapter/page.md is served at chapter/page/, so the data file is two folders up
@@ -364,11 +364,11 @@ def test_export_docs_fails_where_the_strict_build_fails(pages, tmp_path: Path, f
         expected = r"computed values that no page shows: num_unshown$"
     elif fault == "figure no page shows":
         index.write_text("# Home\n\nG = {{ num_a }}\n", encoding="utf-8")
-        expected = r"figures that no page shows: maze\.png$"
+        expected = r"figures that no page shows: maze\.svg$"
     elif fault == "generated file in docs":
         (docs / "figures").mkdir()
-        (docs / "figures" / "maze.png").write_bytes(b"old")
-        expected = r"docs/figures/maze\.png exist in the source tree"
+        (docs / "figures" / "maze.svg").write_bytes(b"old")
+        expected = r"docs/figures/maze\.svg exist in the source tree"
     else:
         out.mkdir()
         (out / "kept.md").write_text("mine", encoding="utf-8")

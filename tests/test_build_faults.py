@@ -67,8 +67,8 @@ FAULTS: dict[str, tuple[Callable[[Path], object], str | re.Pattern[str]]] = {
         "no_such_section",
     ),
     "missing figure": (
-        lambda root: plant(root, PAGE, "../figures/discount_weights.png", "../figures/no_such_figure.png"),
-        "no_such_figure.png",
+        lambda root: plant(root, PAGE, "../figures/discount_weights.svg", "../figures/no_such_figure.svg"),
+        "no_such_figure.svg",
     ),
     "broken link": (
         lambda root: plant(root, PAGE, "(agent-environment-loop.md)", "(no-such-page.md)"),
@@ -98,7 +98,7 @@ FAULTS: dict[str, tuple[Callable[[Path], object], str | re.Pattern[str]]] = {
             "    return save(fig, out_dir, 'never_shown')\n",
             encoding="utf-8",
         ),
-        "never_shown.png",
+        "never_shown.svg",
     ),
     "figure function that raises": (
         lambda root: plant(

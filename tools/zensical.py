@@ -17,7 +17,8 @@ runs no MkDocs hooks and no MkDocs plugins such as mkdocs-jupyter. So this scrip
    (Zensical wants both under its config's folder), the pymdownx.snippets base paths made absolute
    (pages include code from the repository's snippets/), and without what Zensical cannot use:
    ``hooks``, the mkdocs-jupyter plugin, ``theme.custom_dir`` (its one override is mkdocs-jupyter's
-   notebook download button), ``watch`` and MkDocs' ``validation`` settings;
+   notebook download button), ``watch`` and MkDocs' ``validation`` settings; and with KaTeX
+   (``extra.math``) linked from every page, where ``hooks/pages.py`` links it from the pages with math;
 3. runs ``zensical build --strict`` on it.
 
 What the Zensical site lacks: the notebooks are not pages but their executed ``.ipynb`` files (the
@@ -51,6 +52,10 @@ def zensical_config(mkdocs: dict) -> dict:
     beside the written config."""
     config = {key: value for key, value in mkdocs.items() if key not in DROPPED}
     config["docs_dir"], config["site_dir"] = "docs", "site"
+    # KaTeX: hooks/pages.py links it from the pages with math; with no hooks, every page links it.
+    math = config.get("extra", {}).get("math", {})
+    config["extra_css"] = [*math.get("css", []), *config.get("extra_css", [])]
+    config["extra_javascript"] = [*config.get("extra_javascript", []), *math.get("javascript", [])]
     config["theme"] = {k: v for k, v in config.get("theme", {}).items() if k != "custom_dir"}
     plugins = config.get("plugins", [])
     config["plugins"] = [p for p in plugins if (p if isinstance(p, str) else next(iter(p))) not in DROPPED_PLUGINS]

@@ -1,4 +1,6 @@
 // Typeset math with the KaTeX that ships with the site (nothing is loaded from elsewhere).
+// The MkDocs build typesets the pages' formulas itself (hooks/pages.py) and loads this script only
+// on notebook pages with math; the Zensical build (tools/zensical.py) loads it on every page.
 // - Pages: pymdownx.arithmatex (generic mode) wraps each formula in an .arithmatex element holding
 //   \( ... \) or \[ ... \]. Only those elements are touched, so a "$" in prose or code is never math.
 // - Notebooks: markdown cells keep Jupyter's $ ... $ and $$ ... $$ delimiters.
