@@ -34,6 +34,7 @@ test: setup $(NODE) check
 check: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	mkdir -p .cache/mypy && ln -sfn ../../snippets .cache/mypy/rl4rlhf && ln -sfn ../../exercises .cache/mypy/rl4rlhf_exercises  # the packages under their import names
 	$(BIN)/mypy
 	$(BIN)/check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml
 

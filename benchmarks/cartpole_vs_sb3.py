@@ -20,7 +20,7 @@ Every (agent, seed) run has its own spawned process with one torch thread, two p
 seed by seed (all agents' seed-1 runs, then seed 2, ...), so a busy spell on the machine hits every agent.
 ``train_wall_s`` is the run's wall time (building the agent and its envs, then training) minus the
 time spent in the evaluations, measured the same way for all agents; for ours the evaluations are
-timed by wrapping ``snippets.dqn.evaluate`` in the worker, without changing snippets/dqn.py.
+timed by wrapping ``rl4rlhf.dqn.evaluate`` in the worker, without changing snippets/dqn.py.
 ``gradient_steps`` is counted, not computed from the settings: a global torch hook counts every
 ``optimizer.step()`` during the run (SB3's own ``_n_updates`` is recorded beside it; for PPO it counts
 epochs, not optimizer steps).  ``train_ms_per_gradient_step`` is ``train_wall_s / gradient_steps``:
@@ -66,8 +66,9 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # also runnable as `python benchmarks/cartpole_vs_sb3.py`
     sys.path.insert(0, str(ROOT))
 
+from rl4rlhf.dqn import EVAL_SEED_OFFSET, DQNConfig  # noqa: E402
+
 from benchmarks._meta import meta  # noqa: E402
-from snippets.dqn import EVAL_SEED_OFFSET, DQNConfig  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "results" / "cartpole_vs_sb3.json"
 ENV_ID = "CartPole-v1"
@@ -134,7 +135,7 @@ def wall_clock_note(workers: int) -> str:
         "train_wall_s is each run's wall time (building the agent and its envs, then training) minus the time "
         "spent in the greedy evaluations, measured the same way for every agent: one process and one torch "
         f"thread per run, {workers} runs at a time, CPU. For ours the evaluations are timed by wrapping "
-        "snippets.dqn.evaluate; for SB3 inside the evaluation callback. gradient_steps counts every "
+        "rl4rlhf.dqn.evaluate; for SB3 inside the evaluation callback. gradient_steps counts every "
         "optimizer.step() of the run (a global torch hook); train_ms_per_gradient_step = train_wall_s / "
         "gradient_steps is training wall-clock per gradient step, so it includes the environment steps and "
         "action choices between updates. train_cpu_s and train_cpu_ms_per_gradient_step are the same with the "
@@ -258,7 +259,7 @@ def mse_dqn() -> type:
 
 
 def evaluate_sb3(model, envs) -> float:
-    """snippets.dqn.evaluate for an SB3 model: one greedy episode per env, side by side."""
+    """rl4rlhf.dqn.evaluate for an SB3 model: one greedy episode per env, side by side."""
     import numpy as np
 
     obs = np.stack([env.reset()[0] for env in envs])  # seeded once, before training, like ours
@@ -275,7 +276,7 @@ def evaluate_sb3(model, envs) -> float:
 
 def run_ours(seed: int, steps: int) -> tuple[list[tuple[int, float]], Stopwatch, Stopwatch, dict]:
     """Train snippets/dqn.py; return (eval history, the whole run's time, the evaluations' time, counters)."""
-    import snippets.dqn as dqn
+    import rl4rlhf.dqn as dqn
 
     evaluate, evals, run = dqn.evaluate, Stopwatch(), Stopwatch()
 
@@ -307,10 +308,9 @@ def make_sb3(agent: str, env, seed: int):
 
 def run_sb3(agent: str, seed: int, steps: int) -> tuple[list[tuple[int, float]], Stopwatch, Stopwatch, dict]:
     """Train an SB3 agent, evaluating it like ours; return (eval history, run time, evaluations' time, counters)."""
+    from rl4rlhf.envs import make_env
     from stable_baselines3.common.callbacks import BaseCallback
     from stable_baselines3.common.env_util import make_vec_env
-
-    from snippets.envs import make_env
 
     class Evaluate(BaseCallback):
         """Every ``eval_every`` env steps and at the last one: evaluate; stop at ``steps``."""
@@ -329,7 +329,7 @@ def run_sb3(agent: str, seed: int, steps: int) -> tuple[list[tuple[int, float]],
     run = Stopwatch()
     with counting_optimizer_steps() as count, run.running():
         env = make_vec_env(ENV_ID, n_envs=1, seed=seed)
-        eval_envs = [make_env(ENV_ID) for _ in range(PROTOCOL.eval_episodes)]  # as in snippets.dqn.train
+        eval_envs = [make_env(ENV_ID) for _ in range(PROTOCOL.eval_episodes)]  # as in rl4rlhf.dqn.train
         for i, eval_env in enumerate(eval_envs):
             eval_env.reset(seed=seed + EVAL_SEED_OFFSET + i)
         model = make_sb3(agent, env, seed)
@@ -373,12 +373,11 @@ def micro_measure(agents: list[str], steps: int, repeats: int, seed: int) -> dic
     import copy
 
     import numpy as np
+    import rl4rlhf.dqn as dqn
+    import rl4rlhf.envs as envs
     import torch
     from stable_baselines3.common.env_util import make_vec_env
     from stable_baselines3.common.utils import configure_logger
-
-    import snippets.dqn as dqn
-    import snippets.envs as envs
 
     torch.set_num_threads(1)
     before = loadavg()
@@ -402,7 +401,7 @@ def micro_measure(agents: list[str], steps: int, repeats: int, seed: int) -> dic
         for o, a, r, o2, term, _ in transitions:
             buffer.add(o, a, r, o2, term)
 
-        def gradient_steps(k: int) -> None:  # as snippets.dqn.train takes them
+        def gradient_steps(k: int) -> None:  # as rl4rlhf.dqn.train takes them
             for _ in range(k):
                 dqn.train_step(q_network, target_network, optimizer, buffer.sample(cfg.batch_size, rng), cfg)
 

@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # also runnable as `python benchmarks/dqn_cartpole.py`
     sys.path.insert(0, str(ROOT))
 
-from snippets.dqn import DQNConfig, summary  # noqa: E402
+from rl4rlhf.dqn import DQNConfig, summary  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "results" / "dqn_cartpole.json"
 
@@ -38,8 +38,7 @@ RESULTS = ROOT / "benchmarks" / "results" / "dqn_cartpole.json"
 def run_seed(seed: int) -> dict:
     """Train the CartPole config with ``seed`` in this process; return the run's summary."""
     import torch
-
-    from snippets.dqn import train
+    from rl4rlhf.dqn import train
 
     torch.set_num_threads(1)  # one core per run: steadier timings, no oversubscription
     cfg = DQNConfig(seed=seed)

@@ -31,9 +31,10 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # also runnable as `python benchmarks/lm_reinforce.py`
     sys.path.insert(0, str(ROOT))
 
+from rl4rlhf.lm_model import LMConfig  # noqa: E402
+from rl4rlhf.lm_rl import MAX_REWARD, RLConfig  # noqa: E402
+
 from benchmarks._meta import meta  # noqa: E402
-from snippets.lm_model import LMConfig  # noqa: E402
-from snippets.lm_rl import MAX_REWARD, RLConfig  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "results"
 SAMPLES = 250  # responses per prompt when measuring the mean reward
@@ -45,9 +46,8 @@ BUDGET_S = 120.0
 def run_seed(seed: int, baseline: str = "mean") -> dict:
     """Pretrain and improve one seed in this process; return its numbers."""
     import torch
-
-    from snippets.lm_model import encode_prompt, generate, pretrain, response_texts
-    from snippets.lm_rl import mean_reward, train
+    from rl4rlhf.lm_model import encode_prompt, generate, pretrain, response_texts
+    from rl4rlhf.lm_rl import mean_reward, train
 
     torch.set_num_threads(1)  # one core per run: steadier timings, no oversubscription
     lm_cfg, rl_cfg = LMConfig(seed=seed), RLConfig(seed=seed, baseline=baseline)

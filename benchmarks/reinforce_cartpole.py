@@ -36,8 +36,9 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # also runnable as `python benchmarks/reinforce_cartpole.py`
     sys.path.insert(0, str(ROOT))
 
+from rl4rlhf.reinforce import ReinforceConfig, summary  # noqa: E402
+
 from benchmarks._meta import meta  # noqa: E402
-from snippets.reinforce import ReinforceConfig, summary  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "results" / "reinforce_cartpole.json"
 
@@ -64,8 +65,7 @@ def config(variant: str, seed: int) -> ReinforceConfig:
 def run(job: tuple[str, int]) -> dict:
     """Train one (variant, seed) in this process; return the run's summary."""
     import torch
-
-    from snippets.reinforce import train
+    from rl4rlhf.reinforce import train
 
     torch.set_num_threads(1)  # one core per run: steadier timings, no oversubscription
     variant, seed = job

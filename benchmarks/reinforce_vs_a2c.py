@@ -48,8 +48,9 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # also runnable as `python benchmarks/reinforce_vs_a2c.py`
     sys.path.insert(0, str(ROOT))
 
+from rl4rlhf.reinforce import ReinforceConfig  # noqa: E402
+
 from benchmarks._meta import meta  # noqa: E402
-from snippets.reinforce import ReinforceConfig  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "results" / "reinforce_vs_a2c.json"
 ENV_ID = "CartPole-v1"
@@ -85,7 +86,7 @@ def ours_config(baseline: str, max_episodes: int, seed: int = 1) -> ReinforceCon
 
 
 def run_ours(seed: int, baseline: str, max_episodes: int) -> dict:
-    from snippets.reinforce import train
+    from rl4rlhf.reinforce import train
 
     result = train(ours_config(baseline, max_episodes, seed))
     return {

@@ -3,13 +3,13 @@
 (a) Q-learning, snippets/qtable.py's ``q_learning`` with the settings the site uses
 (``QLearningConfig()``: α = 0.5, γ = 0.99, ε = 0.1), for seeds 0..9 and at most 1,000 episodes:
 the first episode after which the greedy policy is optimal (``episodes_to_optimal``: its return
-from the start equals V*(start) from value iteration), on the maze (``snippets.gridworld.MAZE``)
+from the start equals V*(start) from value iteration), on the maze (``rl4rlhf.gridworld.MAZE``)
 and on Gymnasium's FrozenLake-v1 4x4 with ``is_slippery=False`` (its 100-step time limit kept).
 Per environment: every seed, the median, min and max (a seed that never got there counts as more
 than the cap: a statistic that lands on one is null, "> cap" in the table) and how many seeds
 reached the optimal policy within the cap.  Seeds run two processes at a time.
 
-(b) Value iteration, ``snippets.bellman.value_iteration`` at the site's settings (γ = 0.99, the
+(b) Value iteration, ``rl4rlhf.bellman.value_iteration`` at the site's settings (γ = 0.99, the
 default tolerance 1e-10): the sweeps it takes to converge on each environment, and the wall time
 of one solve (building the model arrays included), the median of 50 repeats with
 ``time.perf_counter``, after one untimed warm-up.  Results: benchmarks/results/tabular.json.
@@ -35,30 +35,30 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # also runnable as `python benchmarks/tabular.py`
     sys.path.insert(0, str(ROOT))
 
+from rl4rlhf.bellman import value_iteration  # noqa: E402
+from rl4rlhf.qtable import QLearningConfig  # noqa: E402
+
 from benchmarks._meta import meta  # noqa: E402
-from snippets.bellman import value_iteration  # noqa: E402
-from snippets.qtable import QLearningConfig  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "results" / "tabular.json"
 CONFIG = QLearningConfig()  # the settings the site states (figures/value_learning.py uses them)
 TOL = inspect.signature(value_iteration).parameters["tol"].default  # the site never passes one
 ENVS = {
-    "maze": "snippets.gridworld MAZE (GridWorld defaults: step -0.01, wall -1, goal +1, 100 steps)",
+    "maze": "rl4rlhf.gridworld MAZE (GridWorld defaults: step -0.01, wall -1, goal +1, 100 steps)",
     "frozenlake": "gymnasium FrozenLake-v1, map 4x4, is_slippery=False, TimeLimit 100 steps",
 }
 
 
 def make_env(name: str):
     import gymnasium as gym
-
-    from snippets.gridworld import MAZE, GridWorld
+    from rl4rlhf.gridworld import MAZE, GridWorld
 
     return GridWorld(MAZE) if name == "maze" else gym.make("FrozenLake-v1", map_name="4x4", is_slippery=False)
 
 
 def run_seed(task: tuple[str, int, int]) -> dict:
     """Q-learning on one (env, seed) for ``cap`` episodes; the first episode its greedy policy is optimal."""
-    from snippets.qtable import episodes_to_optimal, q_learning
+    from rl4rlhf.qtable import episodes_to_optimal, q_learning
 
     name, seed, cap = task
     env = make_env(name)

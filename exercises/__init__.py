@@ -3,13 +3,13 @@
 Each chapter page ends with exercises.  The reader fills in a stub in this
 package (``exercises/returns.py`` for the return page, ...) and runs
 
-    python -m exercises check returns_to_go
+    python -m rl4rlhf_exercises check returns_to_go
 
 which runs the same worked numbers, reference comparisons and properties that
-the snippet's own tests use against the stub's function.  ``python -m exercises
+the snippet's own tests use against the stub's function.  ``python -m rl4rlhf_exercises
 list`` prints every exercise with its page.  From Python::
 
-    >>> from snippets.returns import returns_to_go
+    >>> from rl4rlhf.returns import returns_to_go
     >>> check("returns_to_go", returns_to_go).passed
     True
 
@@ -22,7 +22,7 @@ import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from exercises._check import Case, Fn, Report, Result, run_case
+from rl4rlhf_exercises._check import Case, Fn, Report, Result, run_case
 
 __all__ = ["EXERCISES", "Exercise", "Report", "Result", "check", "stub", "solution"]
 
@@ -35,20 +35,22 @@ class Exercise:
 
     name: str  # the function to write, and the name ``check`` takes
     page: str  # the chapter page, relative to docs/
-    stub_module: str  # where the reader writes it: exercises.<stub_module>
+    stub_module: str  # where the reader writes it: rl4rlhf_exercises.<stub_module>
     solution_module: str  # the snippet module whose function of the same name is the solution
 
     def cases(self) -> list[Case]:
         """The check's cases, from ``exercises/cases.py`` (imported only when a check runs)."""
-        make: Callable[[], list[Case]] = getattr(importlib.import_module("exercises.cases"), f"{self.name}_cases")
+        make: Callable[[], list[Case]] = getattr(
+            importlib.import_module("rl4rlhf_exercises.cases"), f"{self.name}_cases"
+        )
         return make()
 
 
 _PAGES = {
-    "returns": ("fundamentals/return.md", "snippets.returns"),
+    "returns": ("fundamentals/return.md", "rl4rlhf.returns"),
     "q_function": ("value-learning/q-function.md", None),
-    "dqn": ("value-learning/dqn.md", "snippets.dqn"),
-    "policy_gradient": ("policy-learning/policy-gradient.md", "snippets.reinforce"),
+    "dqn": ("value-learning/dqn.md", "rl4rlhf.dqn"),
+    "policy_gradient": ("policy-learning/policy-gradient.md", "rl4rlhf.reinforce"),
     "language_models": ("language-models.md", None),
 }
 
@@ -65,32 +67,32 @@ EXERCISES: dict[str, Exercise] = {
     for e in [
         _exercise("discounted_return", "returns"),
         _exercise("returns_to_go", "returns"),
-        _exercise("bellman_target", "q_function", "snippets.bellman"),
-        _exercise("epsilon_greedy", "q_function", "snippets.qtable"),
-        _exercise("td_update", "q_function", "snippets.qtable"),
+        _exercise("bellman_target", "q_function", "rl4rlhf.bellman"),
+        _exercise("epsilon_greedy", "q_function", "rl4rlhf.qtable"),
+        _exercise("td_update", "q_function", "rl4rlhf.qtable"),
         _exercise("td_target", "dqn"),
         _exercise("update_target", "dqn"),
         _exercise("epsilon_at", "dqn"),
         _exercise("batch_returns", "policy_gradient"),
         _exercise("reinforce_weights", "policy_gradient"),
         _exercise("policy_loss", "policy_gradient"),
-        _exercise("sample_next", "language_models", "snippets.lm_model"),
-        _exercise("token_weights", "language_models", "snippets.lm_rl"),
-        _exercise("response_log_probs", "language_models", "snippets.lm_rl"),
+        _exercise("sample_next", "language_models", "rl4rlhf.lm_model"),
+        _exercise("token_weights", "language_models", "rl4rlhf.lm_rl"),
+        _exercise("response_log_probs", "language_models", "rl4rlhf.lm_rl"),
     ]
 }
 
 
 def _lookup(name: str) -> Exercise:
     if name not in EXERCISES:
-        raise KeyError(f"no exercise named {name!r}; `python -m exercises list` shows them all")
+        raise KeyError(f"no exercise named {name!r}; `python -m rl4rlhf_exercises list` shows them all")
     return EXERCISES[name]
 
 
 def stub(name: str) -> Fn:
     """The reader's function for exercise ``name``, freshly imported from its stub module."""
     exercise = _lookup(name)
-    module = importlib.import_module(f"exercises.{exercise.stub_module}")
+    module = importlib.import_module(f"rl4rlhf_exercises.{exercise.stub_module}")
     return getattr(module, name)
 
 

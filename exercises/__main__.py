@@ -1,4 +1,4 @@
-"""``python -m exercises list`` and ``python -m exercises check NAME``.
+"""``python -m rl4rlhf_exercises list`` and ``python -m rl4rlhf_exercises check NAME``.
 
 ``check`` prints each failed case (input, expected, actual) and one verdict line;
 its exit status is 0 only when every case passed, 1 otherwise.  A bad command,
@@ -14,7 +14,7 @@ import sys
 import traceback
 from typing import NoReturn
 
-from exercises import EXERCISES, TIME_LIMIT_S, check
+from rl4rlhf_exercises import EXERCISES, TIME_LIMIT_S, check
 
 
 class _Parser(argparse.ArgumentParser):
@@ -30,7 +30,7 @@ def seconds(text: str) -> float:
 
 
 def parser() -> argparse.ArgumentParser:
-    p = _Parser(prog="python -m exercises", description="Check your answers to the site's exercises.")
+    p = _Parser(prog="python -m rl4rlhf_exercises", description="Check your answers to the site's exercises.")
     commands = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
     commands.add_parser("list", help="every exercise, with its page")
     run = commands.add_parser("check", help="run the check of one exercise against your stub")
@@ -48,15 +48,17 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{name:{width}s}  {exercise.page}")
         return 0
     if args.name not in EXERCISES:
-        p.error(f"no exercise named {args.name!r}; `python -m exercises list` shows them all")
+        p.error(f"no exercise named {args.name!r}; `python -m rl4rlhf_exercises list` shows them all")
     exercise = EXERCISES[args.name]
-    module = f"exercises.{exercise.stub_module}"
+    module = f"rl4rlhf_exercises.{exercise.stub_module}"
     try:
         fn = getattr(importlib.import_module(module), args.name)
     except Exception as err:  # a syntax error in the reader's stub, a missing name
         where = traceback.extract_tb(err.__traceback__)[-1] if err.__traceback__ else None
         at = f" (line {where.lineno})" if where and where.filename.endswith(".py") else ""
-        print(f"could not load {args.name} from {module.replace('.', '/')}.py: {type(err).__name__}: {err}{at}")
+        print(
+            f"could not load {args.name} from exercises/{module.rpartition('.')[2]}.py: {type(err).__name__}: {err}{at}"
+        )
         print(f"FAIL {args.name}: the stub module does not load")
         return 1
     report = check(args.name, fn, args.time_limit)

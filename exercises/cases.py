@@ -11,11 +11,10 @@ from typing import Any
 
 import numpy as np
 import torch
+from rl4rlhf.lm_model import LMConfig, Responses, TinyLM
+from rl4rlhf.returns import A_TO_GOAL, BAD_EPISODE, GOAL_TEN_STEPS_AWAY, RIPPLE
+from rl4rlhf_exercises._check import Case, Fn, Mismatch, close, holds, number, show
 from torch import nn
-
-from exercises._check import Case, Fn, Mismatch, close, holds, number, show
-from snippets.lm_model import LMConfig, Responses, TinyLM
-from snippets.returns import A_TO_GOAL, BAD_EPISODE, GOAL_TEN_STEPS_AWAY, RIPPLE
 
 GAMMAS = (0.0, 0.5, 0.9, 0.99, 1.0)
 

@@ -1,6 +1,6 @@
 """Exercises for "DQN" (docs/value-learning/dqn.md).
 
-Fill in each function, then run ``python -m exercises check NAME`` from the
+Fill in each function, then run ``python -m rl4rlhf_exercises check NAME`` from the
 repository's root.  The solutions are in ``snippets/dqn.py``.
 """
 

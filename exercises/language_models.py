@@ -1,6 +1,6 @@
 """Exercises for "Language models" (docs/language-models.md).
 
-Fill in each function, then run ``python -m exercises check NAME`` from the
+Fill in each function, then run ``python -m rl4rlhf_exercises check NAME`` from the
 repository's root.  The solutions are in ``snippets/lm_model.py`` and
 ``snippets/lm_rl.py``.
 """
@@ -10,8 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import torch
-
-from snippets.lm_model import Responses, TinyLM
+from rl4rlhf.lm_model import Responses, TinyLM
 
 
 # --8<-- [start:sample_next]

@@ -11,10 +11,9 @@ from typing import Any
 
 import numpy as np
 import torch
+from rl4rlhf.reinforce import batch_returns
+from rl4rlhf.returns import returns_to_go
 from torch import nn
-
-from snippets.reinforce import batch_returns
-from snippets.returns import returns_to_go
 
 # --- Returns ------------------------------------------------------------------------
 

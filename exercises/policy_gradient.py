@@ -1,6 +1,6 @@
 """Exercises for "Policy gradient" (docs/policy-learning/policy-gradient.md).
 
-Fill in each function, then run ``python -m exercises check NAME`` from the
+Fill in each function, then run ``python -m rl4rlhf_exercises check NAME`` from the
 repository's root.  The solutions are in ``snippets/reinforce.py``.
 """
 
@@ -22,7 +22,7 @@ def batch_returns(
     An episode cut off by a time limit had a future: each of its G_t gets
     γ^(T-t) V(s_T) more.  Example: rewards [1, 1] cut off where V = 10, γ = 0.5:
     G_1 = 1 + 0.5 * 10 = 6 and G_0 = 1 + 0.5 * 6 = 4.  (You may use
-    ``snippets.returns.returns_to_go``.)
+    ``rl4rlhf.returns.returns_to_go``.)
     """
     raise NotImplementedError
 

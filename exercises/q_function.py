@@ -1,6 +1,6 @@
 """Exercises for "The Q-function" (docs/value-learning/q-function.md).
 
-Fill in each function, then run ``python -m exercises check NAME`` from the
+Fill in each function, then run ``python -m rl4rlhf_exercises check NAME`` from the
 repository's root.  The solutions are in ``snippets/bellman.py`` and
 ``snippets/qtable.py``.
 """

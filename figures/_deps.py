@@ -15,7 +15,7 @@ a notebook script, the snippet module that trains a run. What its result can dep
   Rewording a comment or a docstring changes what a page shows of the code, never a number the
   code computes; of any other file, its bytes.
 
-``code_files`` lists those files and ``code_digest`` hashes them. ``module_digest("snippets.dqn")``
+``code_files`` lists those files and ``code_digest`` hashes them. ``module_digest("rl4rlhf.dqn")``
 is the digest of the code that a module's functions run, named by module (or by a function or class
 defined in it), so callers follow renames and moves: ``figures/_runs.py`` keys each training run on
 it, and ``hooks/compute.py`` keys each figure, value and notebook on ``code_digest`` of its source.
@@ -35,7 +35,10 @@ from types import ModuleType
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-LOCAL_PACKAGES = ("snippets", "figures")
+LOCAL_PACKAGES = ("rl4rlhf", "rl4rlhf_exercises", "figures")
+# import name -> folder, where they differ (pyproject.toml's package-dir; rl4rlhf/__init__.py in a clone)
+FOLDERS = {"rl4rlhf": "snippets", "rl4rlhf_exercises": "exercises"}
+WHERE = " or ".join(FOLDERS.get(p, p) + "/" for p in LOCAL_PACKAGES)  # for messages: the folders
 DATA_SUFFIXES = frozenset({".txt", ".json", ".csv"})  # read by the modules beside them, so part of the code
 
 
@@ -83,19 +86,38 @@ def _behaviour(file: Path, mtime_ns: int, size: int) -> bytes:
 
 
 def module_file(module: str) -> Path:
-    """The file of local module ``module`` (``snippets.dqn`` -> ``snippets/dqn.py``, a package -> its
+    """The file of local module ``module`` (``rl4rlhf.dqn`` -> ``snippets/dqn.py``, a package -> its
     ``__init__.py``). ValueError when ``module`` is not a module of ``snippets/`` or ``figures/``."""
     file = _module_file(module)
     if file is None:
-        raise ValueError(f"module: {module!r} is not a module of {' or '.join(p + '/' for p in LOCAL_PACKAGES)}")
+        raise ValueError(f"module: {module!r} is not a module of {WHERE}")
     return file
+
+
+def _folder_parts(parts: list[str]) -> list[str]:
+    """The path parts of module ``parts`` (``["rl4rlhf", "dqn"]`` -> ``["snippets", "dqn"]``), through ``FOLDERS``."""
+    for n in range(len(parts), 0, -1):
+        folder = FOLDERS.get(".".join(parts[:n]))
+        if folder is not None:
+            return [*folder.split("/"), *parts[n:]]
+    return parts
+
+
+def _package_of(path: Path) -> str:
+    """The dotted package that the file ``path`` is a module of (``snippets/dqn.py`` -> ``rl4rlhf``)."""
+    parts = list(path.relative_to(ROOT).with_suffix("").parts[:-1])
+    for name, folder in sorted(FOLDERS.items(), key=lambda item: -len(item[1])):
+        prefix = folder.split("/")
+        if parts[: len(prefix)] == prefix:
+            return ".".join([name, *parts[len(prefix) :]])
+    return ".".join(parts)
 
 
 def _module_file(module: str) -> Path | None:
     parts = module.split(".")
     if parts[0] not in LOCAL_PACKAGES or not all(part.isidentifier() for part in parts):
         return None
-    path = ROOT.joinpath(*parts)
+    path = ROOT.joinpath(*_folder_parts(parts))
     if path.with_suffix(".py").is_file():
         return path.with_suffix(".py")
     if (path / "__init__.py").is_file():
@@ -117,7 +139,7 @@ def module_name(code: str | ModuleType | Any, param: str = "code") -> str:
         raise ValueError(f"{param}: {code!r} is neither a module name nor a module, function or class")
     if _module_file(name) is None:
         given = "" if code is name else f" (the module of {code!r})"
-        raise ValueError(f"{param}: {name!r}{given} is not a module of {' or '.join(p + '/' for p in LOCAL_PACKAGES)}")
+        raise ValueError(f"{param}: {name!r}{given} is not a module of {WHERE}")
     return name
 
 
@@ -130,7 +152,7 @@ def local_imports(path: Path) -> frozenset[str]:
 @functools.cache
 def _local_imports(path: Path, mtime_ns: int, size: int) -> frozenset[str]:
     tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
-    package = ".".join(path.relative_to(ROOT).with_suffix("").parts[:-1])
+    package = _package_of(path)
     found: set[str] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
@@ -140,7 +162,7 @@ def _local_imports(path: Path, mtime_ns: int, size: int) -> frozenset[str]:
             if node.level:
                 parent = package.split(".")[: len(package.split(".")) - (node.level - 1)]
                 base = ".".join([*parent, base] if base else parent)
-            # `from snippets import returns` imports the submodule snippets.returns
+            # `from snippets import returns` imports the submodule rl4rlhf.returns
             names = [base] + [f"{base}.{alias.name}" for alias in node.names]
         else:
             continue
@@ -210,7 +232,7 @@ def code_digest(*sources: Path, verbatim: Collection[Path] = ()) -> str:
 
 
 def module_digest(*code: str | ModuleType | Any, param: str = "code") -> str:
-    """``code_digest`` of the local modules that ``code`` names: module names (``"snippets.dqn"``),
+    """``code_digest`` of the local modules that ``code`` names: module names (``"rl4rlhf.dqn"``),
     modules, or functions and classes (the module each is defined in). ``param``: the caller's name
     for ``code``, which an error names."""
     if not code:

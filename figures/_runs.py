@@ -36,7 +36,7 @@ VERSIONED = ("torch", "numpy", "gymnasium")
 def run_path(kind: str, cfg: Any, *trained_by: str | Callable[..., Any] | ModuleType) -> Path:
     """Where the outcome of training ``cfg`` (a dataclass instance) is kept.
 
-    ``trained_by``: the code that computes the outcome, each a module name (``"snippets.dqn"``), a
+    ``trained_by``: the code that computes the outcome, each a module name (``"rl4rlhf.dqn"``), a
     module, or a function or class (the module it is defined in: ``run_path("dqn", cfg, train)``).
     The name is ``<kind>[-<env_id>]-seed<seed>-<key>.json``, the key a hash of the config, of
     ``_deps.module_digest(*trained_by)`` and of the versions of ``VERSIONED``.
@@ -46,7 +46,7 @@ def run_path(kind: str, cfg: Any, *trained_by: str | Callable[..., Any] | Module
     if not dataclasses.is_dataclass(cfg) or isinstance(cfg, type):
         raise ValueError(f"cfg must be a dataclass instance (the run's config), got {cfg!r}")
     if not trained_by:
-        raise ValueError("trained_by: name the module (or a function of it) that trains the run, e.g. 'snippets.dqn'")
+        raise ValueError("trained_by: name the module (or a function of it) that trains the run, e.g. 'rl4rlhf.dqn'")
     h = hashlib.sha256(json.dumps(dataclasses.asdict(cfg), sort_keys=True).encode())
     h.update(_deps.module_digest(*trained_by, param="trained_by").encode())
     for dist in VERSIONED:

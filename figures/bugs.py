@@ -9,12 +9,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+from rl4rlhf.bellman import value_iteration
+from rl4rlhf.bugs import BUGS, one_line_diff
+from rl4rlhf.gridworld import GridWorld
 
 from figures import bugs_runs as runs
 from figures._style import INK, MUTED, PALETTE, new_figure, save
-from snippets.bellman import value_iteration
-from snippets.bugs import BUGS, one_line_diff
-from snippets.gridworld import GridWorld
 
 BLUE, ORANGE = PALETTE[0], PALETTE[1]
 SHORTEST = 0.95  # the maze's shortest path: five moves at -0.01, then the goal's +1.00

@@ -7,7 +7,7 @@ Every run is small on purpose (the whole gallery trains in well under a minute o
 * tabular Q-learning on the maze with no step cost, 100 episodes (the ties).
 
 A run's key covers the code that trains it and this module (which decides what the record holds, and
-imports ``snippets.bugs``); drawing code in ``figures/bugs.py`` can change without retraining.
+imports ``rl4rlhf.bugs``); drawing code in ``figures/bugs.py`` can change without retraining.
 """
 
 from __future__ import annotations
@@ -16,12 +16,13 @@ import contextlib
 import dataclasses
 from pathlib import Path
 
+from rl4rlhf.bugs import BUGS, planted
+from rl4rlhf.envs import OneHot
+from rl4rlhf.gridworld import GridWorld
+
 from figures import _runs
 from figures.lm_runs import torch_single_thread
-from snippets import dqn, qtable, reinforce
-from snippets.bugs import BUGS, planted
-from snippets.envs import OneHot
-from snippets.gridworld import GridWorld
+from rl4rlhf import dqn, qtable, reinforce
 
 N_SEEDS = 3  # every bug: seeds seed, seed + 1, seed + 2
 CARTPOLE_EPISODES = 100
@@ -32,9 +33,9 @@ STEP_REWARD = 0.0  # no cost per move: only the goal (+1) and the walls (-1) say
 
 
 KINDS = {  # kind -> (the config, the module that trains it)
-    "reinforce": (CARTPOLE, "snippets.reinforce"),
-    "dqn": (MAZE_DQN, "snippets.dqn"),
-    "qlearning": (Q_LEARNING, "snippets.qtable"),
+    "reinforce": (CARTPOLE, "rl4rlhf.reinforce"),
+    "dqn": (MAZE_DQN, "rl4rlhf.dqn"),
+    "qlearning": (Q_LEARNING, "rl4rlhf.qtable"),
 }
 
 

@@ -15,13 +15,13 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import numpy as np
+from rl4rlhf.bellman import value_iteration
+from rl4rlhf.dqn import MAZE_CONFIG, DQNConfig, summary, train
+from rl4rlhf.envs import OneHot
+from rl4rlhf.gridworld import GridWorld
 
 from figures import _runs
 from figures._style import INK, MUTED, PALETTE, new_figure, save
-from snippets.bellman import value_iteration
-from snippets.dqn import MAZE_CONFIG, DQNConfig, summary, train
-from snippets.envs import OneHot
-from snippets.gridworld import GridWorld
 
 BLUE, ORANGE, GREEN = PALETTE[0], PALETTE[1], PALETTE[2]
 N_SEEDS = 3  # the figure and the table show seeds seed, seed + 1, seed + 2
@@ -32,11 +32,11 @@ N_SEEDS = 3  # the figure and the table show seeds seed, seed + 1, seed + 2
 
 def run_path(cfg: DQNConfig) -> Path:
     """Where the outcome of training ``cfg`` is kept: named by config, code and library versions."""
-    return _runs.run_path("dqn", cfg, "snippets.dqn")
+    return _runs.run_path("dqn", cfg, "rl4rlhf.dqn")
 
 
 def dqn_run(cfg: DQNConfig) -> dict:
-    """The summary of training ``cfg`` (see ``snippets.dqn.summary``); trains only the first time."""
+    """The summary of training ``cfg`` (see ``rl4rlhf.dqn.summary``); trains only the first time."""
     return _runs.memoised_run(run_path(cfg), lambda: summary(cfg, train(cfg)))
 
 

@@ -5,10 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-
-from figures._style import INK, MUTED, PALETTE, new_figure, save
-from snippets.gridworld import ACTION_NAMES, MAZE, GridWorld, shortest_path_actions
-from snippets.returns import (
+from rl4rlhf.gridworld import ACTION_NAMES, MAZE, GridWorld, shortest_path_actions
+from rl4rlhf.returns import (
     A_TO_GOAL,
     BAD_EPISODE,
     GOAL_TEN_STEPS_AWAY,
@@ -16,6 +14,8 @@ from snippets.returns import (
     discounted_return,
     returns_to_go,
 )
+
+from figures._style import INK, MUTED, PALETTE, new_figure, save
 
 
 def trace_shortest_path(seed: int) -> list[dict]:

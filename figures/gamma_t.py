@@ -21,9 +21,9 @@ import statistics
 from pathlib import Path
 
 import numpy as np
+from rl4rlhf.reinforce import MAZE_CONFIG, ReinforceConfig
 
 from figures.policy_gradient_runs import reinforce_run
-from snippets.reinforce import MAZE_CONFIG, ReinforceConfig
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA_FILES = ("benchmarks/results/reinforce_cartpole.json",)

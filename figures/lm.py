@@ -16,10 +16,7 @@ from collections import Counter
 from pathlib import Path
 
 import numpy as np
-
-from figures._style import INK, MUTED, PALETTE, new_figure, save
-from figures.lm_runs import PROMPT, LMRun, lm_run, models, torch_single_thread
-from snippets.lm_model import (
+from rl4rlhf.lm_model import (
     LMConfig,
     Responses,
     TinyLM,
@@ -31,7 +28,7 @@ from snippets.lm_model import (
     next_token_distribution,
     response_texts,
 )
-from snippets.lm_rl import (
+from rl4rlhf.lm_rl import (
     KIND_WORDS,
     MAX_REWARD,
     UNKIND_WORDS,
@@ -40,6 +37,9 @@ from snippets.lm_rl import (
     response_log_probs,
     reward_model,
 )
+
+from figures._style import INK, MUTED, PALETTE, new_figure, save
+from figures.lm_runs import PROMPT, LMRun, lm_run, models, torch_single_thread
 
 BLUE, ORANGE, GREEN, RED = PALETTE[0], PALETTE[1], PALETTE[2], PALETTE[3]
 N_SEEDS = 3  # seeds seed, seed + 1, seed + 2 for the learning curve and the per-seed table

@@ -11,11 +11,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+from rl4rlhf.lm_kl import KLConfig
+from rl4rlhf.lm_rl import reward_model
 
 from figures._style import MUTED, PALETTE, new_figure, save
 from figures.lm_kl_runs import BETAS, SAMPLES, SHOWN, kl_sweep
-from snippets.lm_kl import KLConfig
-from snippets.lm_rl import reward_model
 
 BLUE = PALETTE[0]
 N_SEEDS = 3  # seeds seed, seed + 1, seed + 2

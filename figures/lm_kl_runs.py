@@ -2,12 +2,12 @@
 
 One record per seed: the pretrained model of the language-model page's run of that seed (``figures/lm_runs.py``,
 read from its memo, never pretrained again) is both the starting policy and the frozen reference π_ref; each β
-trains a copy with ``snippets.lm_kl.train(KLConfig(beta, rl=...seed))``. The record keeps, for the pretrained
+trains a copy with ``rl4rlhf.lm_kl.train(KLConfig(beta, rl=...seed))``. The record keeps, for the pretrained
 model and after each β's run, what ``measure`` finds on ``SAMPLES`` fresh responses per prompt (mean reward,
 mean exact KL to π_ref, the number of distinct responses, the first few texts and the most common ones,
 counted), and each run's per-update means.
 
-The key covers the code that trains (``snippets.lm_kl`` and what it imports), ``figures.lm_runs`` (which decides
+The key covers the code that trains (``rl4rlhf.lm_kl`` and what it imports), ``figures.lm_runs`` (which decides
 the pretrained model) and this module; drawing code in ``figures/lm_kl.py`` can change without retraining.
 """
 
@@ -18,9 +18,10 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from rl4rlhf.lm_kl import KLConfig, measure, train
+
 from figures import _runs
 from figures.lm_runs import LMRun, models
-from snippets.lm_kl import KLConfig, measure, train
 
 BETAS = (0.0, 0.02, 0.1, 0.5)  # the sweep
 SAMPLES = 100  # responses per prompt when measuring a model
@@ -46,7 +47,7 @@ class KLSweep:
 
 def run_path(sweep: KLSweep) -> Path:
     """Where the outcome of ``sweep`` is kept: named by its configs, the code that trains it and library versions."""
-    return _runs.run_path("lm_kl", sweep, "snippets.lm_kl", "figures.lm_runs", __name__)
+    return _runs.run_path("lm_kl", sweep, "rl4rlhf.lm_kl", "figures.lm_runs", __name__)
 
 
 def _measured(model, reference, vocab, cfg: KLConfig) -> dict:

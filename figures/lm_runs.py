@@ -5,7 +5,7 @@ One run per seed: pretrain the tiny LM (``LMConfig(seed)``), then improve it wit
 policy after the post's prompt before the first update and after every update, so every artifact of
 ``figures/lm.py`` reads it instead of training again.
 
-The run's key covers the code that trains it (``snippets.lm_rl`` and what it imports) and this module,
+The run's key covers the code that trains it (``rl4rlhf.lm_rl`` and what it imports) and this module,
 which decides what the record holds; drawing code in ``figures/lm.py`` can change without retraining.
 """
 
@@ -14,9 +14,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from rl4rlhf.lm_model import LMConfig, TinyLM, Vocab, load_corpus, next_token_distribution, pretrain
+from rl4rlhf.lm_rl import RLConfig, train
+
 from figures import _runs
-from snippets.lm_model import LMConfig, TinyLM, Vocab, load_corpus, next_token_distribution, pretrain
-from snippets.lm_rl import RLConfig, train
 
 PROMPT = "the cat sat on the"  # the post's "The cat sat on the ___"
 
@@ -54,7 +55,7 @@ def _model(state: dict, vocab: Vocab, cfg: LMConfig) -> TinyLM:
 
 def run_path(run: LMRun) -> Path:
     """Where the outcome of ``run`` is kept: named by its configs, the code that trains it and library versions."""
-    return _runs.run_path("lm", run, "snippets.lm_rl", __name__)
+    return _runs.run_path("lm", run, "rl4rlhf.lm_rl", __name__)
 
 
 def _next_token_row(model, vocab: Vocab) -> list[float]:

@@ -17,11 +17,9 @@ from functools import partial
 from pathlib import Path
 
 import numpy as np
-
-from figures import _runs
-from snippets.envs import OneHot, play_episode
-from snippets.gridworld import ACTION_NAMES, DOWN, LEFT, MAZE, RIGHT, UP, GridWorld
-from snippets.reinforce import (
+from rl4rlhf.envs import OneHot, play_episode
+from rl4rlhf.gridworld import ACTION_NAMES, DOWN, LEFT, MAZE, RIGHT, UP, GridWorld
+from rl4rlhf.reinforce import (
     MAZE_CONFIG,
     ReinforceConfig,
     log_prob,
@@ -29,7 +27,9 @@ from snippets.reinforce import (
     reinforce_weights,
     train,
 )
-from snippets.returns import BAD_EPISODE, GOOD_EPISODE
+from rl4rlhf.returns import BAD_EPISODE, GOOD_EPISODE
+
+from figures import _runs
 
 N_SEEDS = 3  # the learning curve shows seeds seed, seed + 1, seed + 2
 POLICY_DECIMALS = 3  # π(a|s) as the runs record it and the widget shows it
@@ -48,7 +48,7 @@ def _torch():
 def run_path(cfg: ReinforceConfig) -> Path:
     """Where the outcome of training ``cfg`` is kept: named by config, code and library versions."""
     # The outcome includes the greedy return that maze_greedy_return (this module) measures.
-    return _runs.run_path("reinforce", cfg, "snippets.reinforce", __name__)
+    return _runs.run_path("reinforce", cfg, "rl4rlhf.reinforce", __name__)
 
 
 def reinforce_run(cfg: ReinforceConfig) -> dict:
@@ -149,7 +149,7 @@ def variance_samples(seed: int, episodes: int = 1_000, max_steps: int = 20) -> d
     G_t - V(s_t), where V(s) is the mean return-to-go from s over all the sampled episodes.
     """
     torch = _torch()
-    from snippets.reinforce import sample_action
+    from rl4rlhf.reinforce import sample_action
 
     gamma = MAZE_CONFIG.gamma
     policy, env = TablePolicy(), OneHot(GridWorld(max_steps=max_steps))
@@ -240,7 +240,7 @@ TEX = {"G_0": "G_0", "G_t": "G_t", "γ^t G_t": r"\gamma^t G_t", "γ^t (G_t - V(s
 
 def table_pg_estimators(seed: int) -> str:
     """The exact ∇J of a half-trained maze policy against the mean of sampled estimates, per Ψ_t."""
-    from snippets.pg_estimators import PSI, estimate, exact_gradient, halfway_logits
+    from rl4rlhf.pg_estimators import PSI, estimate, exact_gradient, halfway_logits
 
     env, gamma = GridWorld(MAZE), MAZE_CONFIG.gamma
     logits = halfway_logits(env)
@@ -281,8 +281,8 @@ CAR_ACTIONS = (RIGHT, RIGHT, RIGHT, UP, RIGHT, UP)
 def table_credit_one_episode(seed: int) -> str:
     """Each step's weight and the push one update gives its logit, under three weights Ψ_t."""
     torch = _torch()
-    from snippets.pg_estimators import exact_gradient, halfway_logits
-    from snippets.reinforce import batch_returns
+    from rl4rlhf.pg_estimators import exact_gradient, halfway_logits
+    from rl4rlhf.reinforce import batch_returns
 
     env, gamma = GridWorld(MAZE, max_steps=len(CAR_ACTIONS)), MAZE_CONFIG.gamma
     logits = halfway_logits(env)

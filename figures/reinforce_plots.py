@@ -10,11 +10,11 @@ import dataclasses
 from pathlib import Path
 
 import numpy as np
+from rl4rlhf.gridworld import ACTION_NAMES
+from rl4rlhf.reinforce import MAZE_CONFIG, STEERING_CONFIG, train
 
 from figures._style import INK, MUTED, PALETTE, new_figure, save
 from figures.policy_gradient_runs import N_SEEDS, _torch, reinforce_run, variance_samples
-from snippets.gridworld import ACTION_NAMES
-from snippets.reinforce import MAZE_CONFIG, STEERING_CONFIG, train
 
 BLUE, ORANGE = PALETTE[0], PALETTE[1]
 

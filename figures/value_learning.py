@@ -14,9 +14,7 @@ import gymnasium as gym
 import numpy as np
 from matplotlib import colormaps
 from matplotlib.patches import Rectangle
-
-from figures._style import INK, MUTED, PALETTE, new_figure, save
-from snippets.argmax_limits import (
+from rl4rlhf.argmax_limits import (
     MOVE_NAMES,
     PAPER,
     ROCK,
@@ -33,7 +31,7 @@ from snippets.argmax_limits import (
     sample_angle,
     scoring_costs,
 )
-from snippets.bellman import (
+from rl4rlhf.bellman import (
     BEST_Q_AT_B,
     GAMMA_TRAINING,
     POST_TARGET,
@@ -47,8 +45,10 @@ from snippets.bellman import (
     td_loss,
     value_iteration,
 )
-from snippets.gridworld import ACTION_NAMES, MAZE, GridWorld
-from snippets.qtable import QLearningConfig, episodes_to_optimal, greedy_policy, greedy_return, q_learning
+from rl4rlhf.gridworld import ACTION_NAMES, MAZE, GridWorld
+from rl4rlhf.qtable import QLearningConfig, episodes_to_optimal, greedy_policy, greedy_return, q_learning
+
+from figures._style import INK, MUTED, PALETTE, new_figure, save
 
 CONFIG = QLearningConfig()  # the page states these settings
 WAVE_EPISODES = (1, 10, 100, 1000)

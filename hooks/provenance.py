@@ -44,7 +44,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 VALUE_CHECKS = Path("tests") / "test_values.py"
 CHECK_DECORATOR = "check"
-LOCAL = ("snippets", "figures")
+LOCAL = ("rl4rlhf", "rl4rlhf_exercises", "figures")
+FOLDERS = {
+    "rl4rlhf": "snippets",
+    "rl4rlhf_exercises": "exercises",
+}  # import name -> folder (pyproject.toml, package-dir)
 VERSIONS = ("numpy", "torch", "gymnasium", "matplotlib", "mkdocs", "mkdocs-material")
 SECTION = re.compile(r"#\s*--8<--\s*\[(start|end):([A-Za-z0-9_\-]+)\]")
 INCLUDE = re.compile(r'^(?P<indent>[ \t]*)--8<--\s+"(?P<path>[^"]+?\.py)(?::(?P<section>[A-Za-z0-9_\-]+))?"\s*$')
@@ -108,7 +112,7 @@ def _module(root: Path, dotted: str) -> tuple[Path, ast.Module] | None:
     parts = dotted.split(".")
     if parts[0] not in LOCAL:
         return None
-    path = root.joinpath(*parts).with_suffix(".py")
+    path = root.joinpath(FOLDERS.get(parts[0], parts[0]), *parts[1:]).with_suffix(".py")
     if not path.is_file():
         return None
     return path, ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
@@ -186,7 +190,7 @@ def sections_run(source: Path, function: str, root: Path = ROOT) -> list[str]:
                 todo.append((imported[0], imported[1]))  # re-exported
             continue
         rel = path.relative_to(root).as_posix()
-        if dotted.startswith("snippets."):
+        if dotted.startswith("rl4rlhf."):
             lineno = getattr(node, "lineno", 0)
             end = getattr(node, "end_lineno", None) or lineno
             inside = [s for s, first, last in sections_of(path) if first <= lineno and end <= last]
@@ -378,7 +382,8 @@ def covering_tests(module_path: str, root: Path = ROOT) -> list[str]:
         own = Path("tests") / f"test_{package_dir}.py"
     if (root / own).is_file():
         return [own.as_posix()]
-    dotted = ".".join(Path(module_path).with_suffix("").parts)
+    parts = list(Path(module_path).with_suffix("").parts)
+    dotted = ".".join([{v: k for k, v in FOLDERS.items()}.get(parts[0], parts[0]), *parts[1:]])
     package, _, leaf = dotted.rpartition(".")
     pattern = re.compile(rf"(?:\b{re.escape(dotted)}\b|from\s+{re.escape(package)}\s+import\s+[^\n]*\b{leaf}\b)")
     found = [

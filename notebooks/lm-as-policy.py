@@ -25,9 +25,8 @@ from collections import Counter
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
-
-from snippets.envs import play_episode
-from snippets.lm_model import (
+from rl4rlhf.envs import play_episode
+from rl4rlhf.lm_model import (
     LMConfig,
     encode_prompt,
     generate,
@@ -36,7 +35,7 @@ from snippets.lm_model import (
     pretrain,
     response_texts,
 )
-from snippets.lm_rl import (
+from rl4rlhf.lm_rl import (
     MAX_REWARD,
     ResponseEnv,
     RLConfig,

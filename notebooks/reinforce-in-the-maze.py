@@ -13,10 +13,9 @@ from dataclasses import replace
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
-
-from snippets.envs import make_env
-from snippets.gridworld import ACTION_NAMES, MAZE, GridWorld
-from snippets.reinforce import MAZE_CONFIG, train
+from rl4rlhf.envs import make_env
+from rl4rlhf.gridworld import ACTION_NAMES, MAZE, GridWorld
+from rl4rlhf.reinforce import MAZE_CONFIG, train
 
 print(MAZE_CONFIG)
 

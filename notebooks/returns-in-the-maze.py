@@ -10,16 +10,15 @@
 # %matplotlib inline
 import matplotlib.pyplot as plt
 import numpy as np
-
-from snippets.envs import play_episode
-from snippets.gridworld import (
+from rl4rlhf.envs import play_episode
+from rl4rlhf.gridworld import (
     ACTION_NAMES,
     MAZE,
     GridWorld,
     random_policy,
     shortest_path_actions,
 )
-from snippets.returns import discounted_return, returns_to_go
+from rl4rlhf.returns import discounted_return, returns_to_go
 
 # %% [markdown]
 # ## The maze

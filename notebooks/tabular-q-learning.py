@@ -10,10 +10,9 @@
 # %matplotlib inline
 import matplotlib.pyplot as plt
 import numpy as np
-
-from snippets.bellman import value_iteration
-from snippets.gridworld import ACTION_NAMES, MAZE, GridWorld
-from snippets.qtable import QLearningConfig, episodes_to_optimal, greedy_policy, greedy_return, q_learning
+from rl4rlhf.bellman import value_iteration
+from rl4rlhf.gridworld import ACTION_NAMES, MAZE, GridWorld
+from rl4rlhf.qtable import QLearningConfig, episodes_to_optimal, greedy_policy, greedy_return, q_learning
 
 config = QLearningConfig()
 print(config)

@@ -9,7 +9,7 @@ Two pieces of evidence for the post's limitations, both exact:
    and then takes the max; a policy over a continuous action outputs a mean
    and a standard deviation once, and samples.
 
-Run ``python -m snippets.argmax_limits`` to print both.
+Run ``python -m rl4rlhf.argmax_limits`` to print both.
 """
 
 from __future__ import annotations
@@ -22,9 +22,8 @@ from fractions import Fraction
 from typing import Any
 
 import numpy as np
+from rl4rlhf._checks import check_int
 from tqdm import tqdm
-
-from snippets._checks import check_int
 
 ROCK, PAPER, SCISSORS = 0, 1, 2
 Probs = Sequence[float] | np.ndarray  # one probability per move: rock, paper, scissors

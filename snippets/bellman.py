@@ -7,7 +7,7 @@ Used one transition at a time it is a *training target* (Q-learning, DQN):
 known model, over and over, it is *value iteration*, which computes the exact
 optimal Q of a small MDP such as the maze.
 
-Run ``python -m snippets.bellman`` to print the post's worked numbers and the
+Run ``python -m rl4rlhf.bellman`` to print the post's worked numbers and the
 maze's optimal values.
 """
 
@@ -22,10 +22,8 @@ from typing import Any
 import gymnasium as gym
 import numpy as np
 from gymnasium import spaces
-from tqdm import tqdm
-
-from snippets._checks import check_gamma, check_int, check_positive
-from snippets.gridworld import (
+from rl4rlhf._checks import check_gamma, check_int, check_positive
+from rl4rlhf.gridworld import (
     DOWN,
     MAZE,
     UP,
@@ -33,6 +31,7 @@ from snippets.gridworld import (
     TabularEnv,
     shortest_path_actions,
 )
+from tqdm import tqdm
 
 
 # --8<-- [start:bellman_target]

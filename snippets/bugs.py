@@ -13,7 +13,7 @@ own ``train`` uses it::
     with planted(BUGS["loss_sign"]):
         result = reinforce.train(cfg)  # REINFORCE with the sign of its loss flipped
 
-Run ``python -m snippets.bugs`` to print every bug's diff.
+Run ``python -m rl4rlhf.bugs`` to print every bug's diff.
 """
 
 from __future__ import annotations
@@ -32,10 +32,9 @@ from unittest import mock
 import numpy as np
 import torch
 import torch.nn.functional as F
+from rl4rlhf.dqn import Batch, DQNConfig
+from rl4rlhf.returns import Rewards
 from torch import nn
-
-from snippets.dqn import Batch, DQNConfig
-from snippets.returns import Rewards
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -146,44 +145,44 @@ class Bug:
 BUGS = {
     "no_terminal_mask": Bug(
         "td_target",
-        "snippets.dqn",
+        "rl4rlhf.dqn",
         "snippets/dqn.py:td_target",
-        ("snippets.dqn",),
+        ("rl4rlhf.dqn",),
         "The Bellman target without (1 - terminated)",
     ),
     "no_zero_grad": Bug(
         "train_step",
-        "snippets.dqn",
+        "rl4rlhf.dqn",
         "snippets/dqn.py:train_step",
-        ("snippets.dqn",),
+        ("rl4rlhf.dqn",),
         "optimizer.zero_grad() forgotten",
     ),
     "target_update_backwards": Bug(
         "update_target",
-        "snippets.dqn",
+        "rl4rlhf.dqn",
         "snippets/dqn.py:target_network",
-        ("snippets.dqn",),
+        ("rl4rlhf.dqn",),
         "The target-network update copied the wrong way",
     ),
     "forward_returns": Bug(
         "returns_to_go",
-        "snippets.returns",
+        "rl4rlhf.returns",
         "snippets/returns.py:returns_to_go",
-        ("snippets.returns", "snippets.reinforce"),
+        ("rl4rlhf.returns", "rl4rlhf.reinforce"),
         "returns_to_go summed forwards",
     ),
     "loss_sign": Bug(
         "policy_loss",
-        "snippets.reinforce",
+        "rl4rlhf.reinforce",
         "snippets/reinforce.py:update",
-        ("snippets.reinforce",),
+        ("rl4rlhf.reinforce",),
         "The sign of the policy loss flipped",
     ),
     "ties_to_first": Bug(
         "epsilon_greedy",
-        "snippets.qtable",
+        "rl4rlhf.qtable",
         "snippets/qtable.py:epsilon_greedy",
-        ("snippets.qtable",),
+        ("rl4rlhf.qtable",),
         "Greedy ties always broken towards action 0",
     ),
 }

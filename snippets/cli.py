@@ -1,6 +1,6 @@
 """The command line of every training module: one flag per config field, one JSON line.
 
-``python -m snippets.dqn --gamma 0.9 --hidden-sizes 64 64`` becomes
+``python -m rl4rlhf.dqn --gamma 0.9 --hidden-sizes 64 64`` becomes
 ``DQNConfig(gamma=0.9, hidden_sizes=(64, 64))``, on top of the preset for the
 chosen environment.  A bad setting is refused in one line, the way argparse
 refuses a bad flag (``error: gamma must be in [0, 1], got 2.0``, exit status 2),

@@ -10,7 +10,7 @@ Two tricks keep this stable: a replay buffer (learn from old transitions in
 shuffled batches, not just the latest step) and a target network (a lagged
 copy of Q that computes the labels, so they do not move with every update).
 
-Run ``python -m snippets.dqn --env-id CartPole-v1 --seed 1`` to train on
+Run ``python -m rl4rlhf.dqn --env-id CartPole-v1 --seed 1`` to train on
 CartPole, or ``--env-id rlhf/GridWorld-v0`` for the post's maze.  The last
 line printed is JSON.
 """
@@ -26,15 +26,14 @@ from typing import NamedTuple
 
 import gymnasium as gym
 import numpy as np
+import rl4rlhf.gridworld  # noqa: F401  (registers rlhf/GridWorld-v0)
 import torch
 import torch.nn.functional as F
+from rl4rlhf import cli
+from rl4rlhf._checks import check_instance
+from rl4rlhf.envs import make_env, space_size
 from torch import nn
 from tqdm import tqdm
-
-import snippets.gridworld  # noqa: F401  (registers rlhf/GridWorld-v0)
-from snippets import cli
-from snippets._checks import check_instance
-from snippets.envs import make_env, space_size
 
 EVAL_SEED_OFFSET = 10_000  # evaluation env i is seeded with seed + 10,000 + i
 

@@ -4,7 +4,7 @@ The agent walks from S to G.  Every move costs a little, bumping into a wall
 costs a lot, and reaching the goal pays +1.  The whole MDP is stored as data
 in ``env.P[s][a]``, Gymnasium toy-text style, and ``step()`` reads from it.
 
-Run ``python -m snippets.gridworld`` to play random episodes in the maze.
+Run ``python -m rl4rlhf.gridworld`` to play random episodes in the maze.
 """
 
 from __future__ import annotations
@@ -18,10 +18,9 @@ from typing import Any
 import gymnasium as gym
 import numpy as np
 from gymnasium import spaces
+from rl4rlhf._checks import check_int, check_real
+from rl4rlhf.envs import play_episode
 from tqdm import tqdm
-
-from snippets._checks import check_int, check_real
-from snippets.envs import play_episode
 
 # --8<-- [start:maze]
 # The post's maze: S = start, G = goal, # = wall, . = free.
@@ -151,7 +150,7 @@ class GridWorld(TabularEnv):
     ## Arguments
     ```python
     import gymnasium as gym
-    import snippets.gridworld  # registers the id
+    import rl4rlhf.gridworld  # registers the id
     env = gym.make("rlhf/GridWorld-v0", render_mode="rgb_array")
     # or: GridWorld(layout=MAZE, step_reward=-0.01, goal_reward=1.0,
     #               wall_reward=-1.0, max_steps=100, render_mode=None)
@@ -375,7 +374,7 @@ def _check_layout(layout: Sequence[str]) -> tuple[str, ...]:
 ENV_ID = "rlhf/GridWorld-v0"
 if ENV_ID not in gym.registry:  # importing twice must not register twice
     # No max_episode_steps: the environment truncates at max_steps by itself.
-    gym.register(id=ENV_ID, entry_point="snippets.gridworld:GridWorld")
+    gym.register(id=ENV_ID, entry_point="rl4rlhf.gridworld:GridWorld")
 
 
 def main(episodes: int = 200, seed: int = 0) -> dict[str, Any]:

@@ -26,9 +26,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import torch
-
-from snippets._checks import check_callable, check_instance, check_real
-from snippets.lm_model import (
+from rl4rlhf._checks import check_callable, check_instance, check_real
+from rl4rlhf.lm_model import (
     Responses,
     TinyLM,
     Vocab,
@@ -36,8 +35,8 @@ from snippets.lm_model import (
     generate,
     response_texts,
 )
-from snippets.lm_rl import RLConfig, _check_task, response_log_probs, reward_model
-from snippets.reinforce import policy_loss, reinforce_weights
+from rl4rlhf.lm_rl import RLConfig, _check_task, response_log_probs, reward_model
+from rl4rlhf.reinforce import policy_loss, reinforce_weights
 
 
 # --8<-- [start:kl_config]

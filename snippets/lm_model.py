@@ -14,10 +14,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import torch
+from rl4rlhf._checks import check_instance, check_int, check_positive
 from torch import nn
 from torch.nn import functional as F
-
-from snippets._checks import check_instance, check_int, check_positive
 
 CORPUS_PATH = Path(__file__).with_name("lm_corpus.txt")
 

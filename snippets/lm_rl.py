@@ -12,7 +12,7 @@ The mapping from RL to language models, as running code:
 REINFORCE nudges the pretrained model (``lm_model.py``) towards responses that
 score well, crediting the end-of-response reward to every token (γ = 1).
 
-Run ``python -m snippets.lm_rl --seed 0 --updates 100`` (every ``RLConfig``
+Run ``python -m rl4rlhf.lm_rl --seed 0 --updates 100`` (every ``RLConfig``
 field is a flag) to pretrain, train and print the mean reward before and after;
 the last line printed is JSON.
 """
@@ -27,17 +27,15 @@ from dataclasses import dataclass
 import gymnasium as gym
 import numpy as np
 import torch
-from tqdm import tqdm
-
-from snippets._checks import (
+from rl4rlhf._checks import (
     check_callable,
     check_instance,
     check_int,
     check_positive,
     check_real,
 )
-from snippets.cli import parse_config, print_summary
-from snippets.lm_model import (
+from rl4rlhf.cli import parse_config, print_summary
+from rl4rlhf.lm_model import (
     END,
     LMConfig,
     Responses,
@@ -50,7 +48,8 @@ from snippets.lm_model import (
     response_texts,
     sample_next,
 )
-from snippets.reinforce import policy_loss, reinforce_weights
+from rl4rlhf.reinforce import policy_loss, reinforce_weights
+from tqdm import tqdm
 
 # --8<-- [start:reward_model]
 KIND_WORDS = frozenset(

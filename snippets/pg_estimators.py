@@ -20,7 +20,7 @@ episodes and averages Σ_t Ψ_t ∇log π(a_t|s_t) for four choices of Ψ_t:
 With γ < 1 the second is biased; the other three are not (Sutton & Barto, 2nd
 ed., §13.3; Nota & Thomas, "Is the Policy Gradient a Gradient?", 2020).
 
-Run ``python -m snippets.pg_estimators`` to print the comparison.
+Run ``python -m rl4rlhf.pg_estimators`` to print the comparison.
 """
 
 from __future__ import annotations
@@ -30,10 +30,9 @@ import json
 import gymnasium as gym
 import numpy as np
 import torch
-
-from snippets._checks import check_generator, check_int, check_real
-from snippets.bellman import mdp_arrays, value_iteration
-from snippets.gridworld import MAZE, GridWorld
+from rl4rlhf._checks import check_generator, check_int, check_real
+from rl4rlhf.bellman import mdp_arrays, value_iteration
+from rl4rlhf.gridworld import MAZE, GridWorld
 
 PSI = ("G_0", "G_t", "γ^t G_t", "γ^t (G_t - V(s_t))")
 """The four weights ``estimate`` compares, in the order of the module docstring."""

@@ -6,7 +6,7 @@ target r + γ max_a' Q(s', a').  Good values spread backwards from the goal,
 one step further with each visit, until the greedy policy, argmax_a Q(s, a),
 is optimal.
 
-Run ``python -m snippets.qtable`` to train on the maze and see how many
+Run ``python -m rl4rlhf.qtable`` to train on the maze and see how many
 episodes it takes.
 """
 
@@ -22,12 +22,11 @@ from typing import Any
 import gymnasium as gym
 import numpy as np
 from gymnasium import spaces
+from rl4rlhf._checks import check_gamma, check_int
+from rl4rlhf.bellman import bellman_target, value_iteration
+from rl4rlhf.cli import config_from, config_parser, print_summary
+from rl4rlhf.gridworld import ACTION_NAMES, MAZE, GridWorld
 from tqdm import tqdm
-
-from snippets._checks import check_gamma, check_int
-from snippets.bellman import bellman_target, value_iteration
-from snippets.cli import config_from, config_parser, print_summary
-from snippets.gridworld import ACTION_NAMES, MAZE, GridWorld
 
 
 # --8<-- [start:config]

@@ -17,7 +17,7 @@ Spinning Up, Stable-Baselines3); the result is then not the gradient of any
 objective (Nota & Thomas, 2020), but often learns better.  ``weight_by_gamma_t``
 chooses; the policy-gradient page measures both.
 
-Run ``python -m snippets.reinforce --env-id CartPole-v1 --seed 1``, or
+Run ``python -m rl4rlhf.reinforce --env-id CartPole-v1 --seed 1``, or
 ``--env-id rlhf/GridWorld-v0`` (the post's maze) or ``--env-id rlhf/Steering-v0``
 (the post's 23.5° steering example).  The last line printed is JSON.
 """
@@ -32,17 +32,16 @@ from functools import partial
 
 import gymnasium as gym
 import numpy as np
+import rl4rlhf.gridworld  # noqa: F401  (registers rlhf/GridWorld-v0)
 import torch
+from rl4rlhf import cli
+from rl4rlhf._checks import check_instance
+from rl4rlhf.dqn import mlp
+from rl4rlhf.envs import make_env, play_episode, space_size
+from rl4rlhf.returns import returns_to_go
 from torch import nn
 from torch.distributions import Categorical, Distribution, Normal
 from tqdm import tqdm
-
-import snippets.gridworld  # noqa: F401  (registers rlhf/GridWorld-v0)
-from snippets import cli
-from snippets._checks import check_instance
-from snippets.dqn import mlp
-from snippets.envs import make_env, play_episode, space_size
-from snippets.returns import returns_to_go
 
 STEERING_ID = "rlhf/Steering-v0"
 
@@ -75,7 +74,7 @@ class Steering(gym.Env):
 
 
 if STEERING_ID not in gym.registry:  # importing twice must not register twice
-    gym.register(id=STEERING_ID, entry_point="snippets.reinforce:Steering")
+    gym.register(id=STEERING_ID, entry_point="rl4rlhf.reinforce:Steering")
 # --8<-- [end:steering_env]
 
 

@@ -8,7 +8,7 @@ first action, and the return from the start of an episode is
 so the k-th reward after the first is weighted γ^k.  With γ = 1 the return is
 the plain sum; with γ < 1 rewards that arrive later count for less.
 
-Run ``python -m snippets.returns`` to print the post's worked examples.
+Run ``python -m rl4rlhf.returns`` to print the post's worked examples.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Run a snippet module's demo the way a reader does: ``python -m snippets.<name>``."""
+"""Run a snippet module's demo the way a reader does: ``python -m rl4rlhf.<name>``."""
 
 from __future__ import annotations
 

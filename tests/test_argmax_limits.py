@@ -9,9 +9,7 @@ from fractions import Fraction
 
 import numpy as np
 import pytest
-
-from snippets import argmax_limits
-from snippets.argmax_limits import (
+from rl4rlhf.argmax_limits import (
     MOVE_NAMES,
     PAPER,
     PAYOFF,
@@ -31,6 +29,8 @@ from snippets.argmax_limits import (
     sample_angle,
     scoring_costs,
 )
+
+from rl4rlhf import argmax_limits
 from tests.demo import run_demo
 
 MOVES = (ROCK, PAPER, SCISSORS)
@@ -207,6 +207,6 @@ def test_main_prints_and_ends_with_json(capsys):
 
 
 def test_python_dash_m_runs_the_demo():
-    summary, done = run_demo("snippets.argmax_limits")
+    summary, done = run_demo("rl4rlhf.argmax_limits")
     assert summary["exploited"]["always rock"] == -1.0
     assert "RPS games" in done.stderr  # the tqdm progress bar

@@ -41,7 +41,7 @@ def load_deps(root: Path):
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
     """A throwaway copy of the code that makes artifacts (no docs, no cache)."""
-    for name in ("snippets", "figures", "hooks", "notebooks"):
+    for name in ("snippets", "rl4rlhf", "rl4rlhf_exercises", "figures", "hooks", "notebooks"):
         shutil.copytree(REPO / name, tmp_path / name, ignore=shutil.ignore_patterns("__pycache__"))
     return tmp_path
 

@@ -33,7 +33,7 @@ import gymnasium as gym
 import numpy as np
 import pytest
 
-from snippets import (
+from rl4rlhf import (
     argmax_limits,
     bellman,
     dqn,
@@ -205,7 +205,7 @@ def _boundaries() -> set[str]:
     for path in sorted(SNIPPETS.glob("*.py")):
         if path.name.startswith("_"):
             continue
-        module = importlib.import_module(f"snippets.{path.stem}")
+        module = importlib.import_module(f"rl4rlhf.{path.stem}")
         for name, value in vars(module).items():
             if getattr(value, "__module__", None) != module.__name__ or name.startswith("_"):
                 continue  # defined elsewhere, or private

@@ -12,9 +12,7 @@ import numpy as np
 import pytest
 from gymnasium import spaces
 from gymnasium.utils.env_checker import check_env
-
-from snippets import bellman
-from snippets.bellman import (
+from rl4rlhf.bellman import (
     BEST_Q_AT_B,
     GAMMA_TRAINING,
     POST_TARGET,
@@ -29,7 +27,9 @@ from snippets.bellman import (
     td_loss,
     value_iteration,
 )
-from snippets.gridworld import DOWN, MAZE, RIGHT, UP, GridWorld, shortest_path_actions
+from rl4rlhf.gridworld import DOWN, MAZE, RIGHT, UP, GridWorld, shortest_path_actions
+
+from rl4rlhf import bellman
 from tests.demo import run_demo
 
 # Other layouts: a wide one where the way round is through the bottom row, a 5x5 with walls, a corridor.
@@ -423,7 +423,7 @@ def test_main_prints_the_numbers_and_ends_with_json(capsys):
 
 
 def test_python_dash_m_runs_the_demo():
-    summary, done = run_demo("snippets.bellman")
+    summary, done = run_demo("rl4rlhf.bellman")
     assert summary["target_gamma_1"] == 0.89
     assert "value iteration" in done.stderr  # the tqdm progress bar
 
@@ -472,9 +472,9 @@ def test_value_iteration_matches_the_exact_solve_on_any_maze(layout, gamma):
 
 @pytest.mark.parametrize("name", ["bellman_target"])
 def test_the_exercise_check_passes_on_the_snippet(name):
-    """The reader's check (python -m exercises check NAME) holds this module's function to the same cases."""
-    import exercises
-    from snippets import bellman
+    """The reader's check (python -m rl4rlhf_exercises check NAME) holds this module's function to the same cases."""
+    import rl4rlhf_exercises
+    from rl4rlhf import bellman
 
-    report = exercises.check(name, getattr(bellman, name), time_limit_s=120.0)
+    report = rl4rlhf_exercises.check(name, getattr(bellman, name), time_limit_s=120.0)
     assert report.passed, report.text()

@@ -14,8 +14,7 @@ import math
 from pathlib import Path
 
 import pytest
-
-from snippets.dqn import DQNConfig
+from rl4rlhf.dqn import DQNConfig
 
 RESULT = Path(__file__).resolve().parents[1] / "benchmarks" / "results" / "cartpole_vs_sb3.json"
 DQN_AGENTS = ("ours_dqn", "sb3_dqn", "sb3_dqn_ours")

@@ -12,10 +12,10 @@ from unittest import mock
 import numpy as np
 import pytest
 import torch
+from rl4rlhf.bugs import BUGS, changed_lines, one_line_diff, planted, section_code
+from rl4rlhf.gridworld import GridWorld
 
-from snippets import bugs, dqn, qtable, reinforce, returns
-from snippets.bugs import BUGS, changed_lines, one_line_diff, planted, section_code
-from snippets.gridworld import GridWorld
+from rl4rlhf import bugs, dqn, qtable, reinforce, returns
 
 FAST_DQN = dataclasses.replace(dqn.MAZE_CONFIG, total_steps=300, learning_starts=64, buffer_size=300, eval_every=150)
 

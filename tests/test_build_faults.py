@@ -27,6 +27,8 @@ COPIED = (
     "mkdocs.yml",
     "docs",
     "snippets",
+    "rl4rlhf",
+    "rl4rlhf_exercises",
     "exercises",
     "includes",
     "figures",
@@ -118,8 +120,8 @@ FAULTS: dict[str, tuple[Callable[[Path], object], str | re.Pattern[str]]] = {
         lambda root: plant(
             root,
             "notebooks/returns-in-the-maze.py",
-            "from snippets.returns import discounted_return, returns_to_go\n",
-            "from snippets.returns import discounted_return, returns_to_go\n\n"
+            "from rl4rlhf.returns import discounted_return, returns_to_go\n",
+            "from rl4rlhf.returns import discounted_return, returns_to_go\n\n"
             "raise RuntimeError('planted fault: a cell of returns-in-the-maze raises')\n",
         ),
         failure_report(

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from snippets import cli, dqn, lm_rl, qtable, reinforce
+from rl4rlhf import cli, dqn, lm_rl, qtable, reinforce
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -47,7 +47,7 @@ def test_a_bad_flag_is_one_line_and_exit_status_2(main, flags, message, capsys):
 
 def test_from_a_shell_there_is_no_traceback():
     run = subprocess.run(
-        [sys.executable, "-m", "snippets.dqn", "--gamma", "2"], cwd=REPO, capture_output=True, text=True, timeout=120
+        [sys.executable, "-m", "rl4rlhf.dqn", "--gamma", "2"], cwd=REPO, capture_output=True, text=True, timeout=120
     )
     assert run.returncode == 2 and run.stdout == ""
     assert run.stderr.strip().splitlines() == ["dqn.py: error: gamma must be in [0, 1], got 2.0"]

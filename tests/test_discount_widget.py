@@ -1,6 +1,6 @@
 """The discounting widget on the return page, in a real browser (Playwright + Debian's Chromium).
 
-It shows what ``snippets.returns.discounted_return`` computes: for several γ, set by the slider's
+It shows what ``rl4rlhf.returns.discounted_return`` computes: for several γ, set by the slider's
 value (an ``input`` event, as a drag sends) and by the keyboard (focus, then ArrowRight), the three
 returns and the weights γ^k it displays are compared with ``discounted_return`` run here, to the
 decimals it shows. Its data file is fetched on the return page and on no other page; axe-core finds
@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import pytest
 from playwright.sync_api import Browser, Page
+from rl4rlhf.returns import A_TO_GOAL, GOAL_TEN_STEPS_AWAY, discounted_return
 
-from snippets.returns import A_TO_GOAL, GOAL_TEN_STEPS_AWAY, discounted_return
 from tests.site_helpers import HOME_PAGE
 from tests.test_site_browser import MOBILE, visit
 from tests.test_site_browser import browser as _browser_fixture
@@ -31,7 +31,7 @@ DECIMALS = 4  # what the widget shows
 
 def maze_rewards() -> list[float]:
     """The rewards of the maze's shortest path, played in the real environment."""
-    from snippets.gridworld import MAZE, GridWorld, shortest_path_actions
+    from rl4rlhf.gridworld import MAZE, GridWorld, shortest_path_actions
 
     env = GridWorld(MAZE)
     env.reset(seed=0)

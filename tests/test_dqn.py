@@ -10,11 +10,7 @@ import gymnasium as gym
 import numpy as np
 import pytest
 import torch
-from torch import nn
-
-from exercises.cases import fixed_q  # the lookup-table "network" the reader's check uses too
-from snippets import dqn
-from snippets.dqn import (
+from rl4rlhf.dqn import (
     MAZE_CONFIG,
     Batch,
     DQNConfig,
@@ -28,8 +24,12 @@ from snippets.dqn import (
     train_step,
     update_target,
 )
-from snippets.envs import OneHot, make_env
-from snippets.gridworld import DOWN, ENV_ID, RIGHT, UP, GridWorld, shortest_path_actions
+from rl4rlhf.envs import OneHot, make_env
+from rl4rlhf.gridworld import DOWN, ENV_ID, RIGHT, UP, GridWorld, shortest_path_actions
+from rl4rlhf_exercises.cases import fixed_q  # the lookup-table "network" the reader's check uses too
+from torch import nn
+
+from rl4rlhf import dqn
 from tests.demo import run_demo
 
 # Test-only variants of the maze, registered once: a time limit too short to reach the goal
@@ -37,7 +37,7 @@ from tests.demo import run_demo
 SHORT_MAZE, CORRIDOR = "rlhf-test/ShortMaze-v0", "rlhf-test/Corridor-v0"
 for env_id, kwargs in ((SHORT_MAZE, {"max_steps": 5}), (CORRIDOR, {"layout": ("S.G",), "max_steps": 3})):
     if env_id not in gym.registry:
-        gym.register(id=env_id, entry_point="snippets.gridworld:GridWorld", kwargs=kwargs)
+        gym.register(id=env_id, entry_point="rl4rlhf.gridworld:GridWorld", kwargs=kwargs)
 
 # A quick maze run for tests that only need the loop to turn over, not to learn.
 TINY = dataclasses.replace(MAZE_CONFIG, total_steps=300, learning_starts=100, eval_every=100)
@@ -418,7 +418,7 @@ def test_main_prints_one_json_line(capsys):
 
 
 def test_python_dash_m_runs_the_demo_on_the_maze():
-    summary, done = run_demo("snippets.dqn", "--env-id", ENV_ID, "--total-steps", "300", "--seed", "2")
+    summary, done = run_demo("rl4rlhf.dqn", "--env-id", ENV_ID, "--total-steps", "300", "--seed", "2")
     assert set(summary) >= {"eval_mean_return", "env_steps", "wall_s", "steps_to_solve", "seed"}
     assert summary["env_steps"] == 300 and summary["seed"] == 2
     assert "dqn" in done.stderr  # the tqdm progress bar
@@ -455,9 +455,9 @@ def test_value_iteration_on_the_maze_gives_the_discounted_shortest_path():
 
 @pytest.mark.parametrize("name", ["td_target", "update_target", "epsilon_at"])
 def test_the_exercise_check_passes_on_the_snippet(name):
-    """The reader's check (python -m exercises check NAME) holds this module's function to the same cases."""
-    import exercises
-    from snippets import dqn
+    """The reader's check (python -m rl4rlhf_exercises check NAME) holds this module's function to the same cases."""
+    import rl4rlhf_exercises
+    from rl4rlhf import dqn
 
-    report = exercises.check(name, getattr(dqn, name), time_limit_s=120.0)
+    report = rl4rlhf_exercises.check(name, getattr(dqn, name), time_limit_s=120.0)
     assert report.passed, report.text()

@@ -6,9 +6,8 @@ import gymnasium as gym
 import numpy as np
 import pytest
 import torch
-
-from snippets.envs import Episode, OneHot, make_env, play_episode, space_size
-from snippets.gridworld import ENV_ID, LEFT, RIGHT, GridWorld, random_policy
+from rl4rlhf.envs import Episode, OneHot, make_env, play_episode, space_size
+from rl4rlhf.gridworld import ENV_ID, LEFT, RIGHT, GridWorld, random_policy
 
 
 def test_an_episode_that_reaches_the_goal_is_terminated():
@@ -82,7 +81,7 @@ def test_bad_environments_fail_by_name():
 def test_a_torch_generator_drives_a_torch_policy_reproducibly():
     from functools import partial
 
-    from snippets.reinforce import CategoricalPolicy, sample_action
+    from rl4rlhf.reinforce import CategoricalPolicy, sample_action
 
     torch.manual_seed(0)
     policy = partial(sample_action, CategoricalPolicy(16, 4, (8,)))

@@ -17,16 +17,16 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from rl4rlhf_exercises.__main__ import main
+from rl4rlhf_exercises.mistakes import MISTAKES
 
-import exercises
-from exercises import EXERCISES, check
-from exercises.__main__ import main
-from exercises.mistakes import MISTAKES
+import rl4rlhf_exercises
+from rl4rlhf_exercises import EXERCISES, check
 
 REPO = Path(__file__).resolve().parents[1]
 NAMES = list(EXERCISES)
 SLOW_MACHINE_S = 120.0  # the time limit per case where no answer loops: never the reason a test fails
-STUBS = sorted({f"exercises.{e.stub_module}" for e in EXERCISES.values()})
+STUBS = sorted({f"rl4rlhf_exercises.{e.stub_module}" for e in EXERCISES.values()})
 CHAPTERS = {
     "fundamentals/return.md",
     "value-learning/q-function.md",
@@ -44,10 +44,10 @@ def test_at_least_12_exercises_and_2_per_chapter():
 
 @pytest.mark.parametrize("name", NAMES)
 def test_the_snippet_passes_and_the_stub_fails(name):
-    solved = check(name, exercises.solution(name), time_limit_s=SLOW_MACHINE_S)
+    solved = check(name, rl4rlhf_exercises.solution(name), time_limit_s=SLOW_MACHINE_S)
     assert solved.passed, solved.text()
     assert solved.verdict().startswith(f"PASS {name}")
-    stub = check(name, exercises.stub(name), time_limit_s=SLOW_MACHINE_S)
+    stub = check(name, rl4rlhf_exercises.stub(name), time_limit_s=SLOW_MACHINE_S)
     assert not stub.passed and len(stub.failures) == len(stub.results)
     assert all("NotImplementedError" in r.message for r in stub.failures)
 
@@ -64,7 +64,7 @@ def test_every_planted_mistake_fails(name):
 
 
 def test_every_mistake_is_listed():
-    from exercises import mistakes
+    from rl4rlhf_exercises import mistakes
 
     planted = {name for name in dir(mistakes) if any(name.startswith(e + "_") for e in NAMES)}
     listed = {fn.__name__ for fns in MISTAKES.values() for fn in fns}
@@ -75,7 +75,7 @@ def test_every_mistake_is_listed():
 def test_the_stub_has_the_solutions_signature_and_a_true_worked_example(name):
     import inspect
 
-    stub, solution = exercises.stub(name), exercises.solution(name)
+    stub, solution = rl4rlhf_exercises.stub(name), rl4rlhf_exercises.solution(name)
     stub_params = list(inspect.signature(stub).parameters)
     assert stub_params == list(inspect.signature(solution).parameters)
     assert stub.__doc__ and ("Example" in stub.__doc__ or ">>>" in stub.__doc__), name
@@ -92,14 +92,14 @@ def test_the_pages_show_every_stub_and_its_solution():
         text = (REPO / "docs" / exercise.page).read_text(encoding="utf-8")
         exercises_part = text[text.index("\n## Exercises") :]
         assert f'--8<-- "exercises/{exercise.stub_module}.py:{name}"' in exercises_part, name
-        assert f"python -m exercises check {name}" in exercises_part, name
+        assert f"python -m rl4rlhf_exercises check {name}" in exercises_part, name
         solution = re.search(
             r'\?\?\? success "Solution"\n\n\s+```python\n\s+--8<-- "([^"]+)"',
             exercises_part[exercises_part.index(f"check {name}") :],
         )
         assert solution, name
         path, section = solution.group(1).split(":")
-        assert path == exercise.solution_module.replace(".", "/") + ".py", name
+        assert path == exercise.solution_module.replace("rl4rlhf.", "snippets.", 1).replace(".", "/") + ".py", name
         shown = (REPO / path).read_text(encoding="utf-8")
         assert (
             f"[start:{section}]" in shown
@@ -179,8 +179,9 @@ def test_check_of_a_stub_prints_each_failure_and_one_verdict_and_exits_1(capsys)
 
 
 def test_check_of_a_right_answer_exits_0(capsys, monkeypatch):
-    from exercises import returns as stubs
-    from snippets.returns import returns_to_go
+    from rl4rlhf.returns import returns_to_go
+
+    from rl4rlhf_exercises import returns as stubs
 
     monkeypatch.setattr(stubs, "returns_to_go", returns_to_go)
     assert main(["check", "returns_to_go", "--time-limit", str(SLOW_MACHINE_S)]) == 0
@@ -188,8 +189,9 @@ def test_check_of_a_right_answer_exits_0(capsys, monkeypatch):
 
 
 def test_check_of_a_wrong_answer_shows_input_expected_and_actual(capsys, monkeypatch):
-    from exercises import returns as stubs
-    from exercises.mistakes import returns_to_go_forward_sum
+    from rl4rlhf_exercises.mistakes import returns_to_go_forward_sum
+
+    from rl4rlhf_exercises import returns as stubs
 
     monkeypatch.setattr(stubs, "returns_to_go", returns_to_go_forward_sum)
     assert main(["check", "returns_to_go"]) == 1
@@ -220,7 +222,9 @@ def test_a_bad_command_is_one_line_on_stderr_and_exit_status_2(argv, message, ca
 
 def test_from_a_shell_list_works_and_a_bad_name_has_no_traceback():
     def run(*argv: str) -> subprocess.CompletedProcess:
-        return subprocess.run([sys.executable, "-m", "exercises", *argv], cwd=REPO, capture_output=True, text=True)
+        return subprocess.run(
+            [sys.executable, "-m", "rl4rlhf_exercises", *argv], cwd=REPO, capture_output=True, text=True
+        )
 
     listed = run("list")  # fast: neither lists nor refuses import torch
     assert listed.returncode == 0 and listed.stderr == "" and len(listed.stdout.splitlines()) == len(EXERCISES)
@@ -228,7 +232,7 @@ def test_from_a_shell_list_works_and_a_bad_name_has_no_traceback():
     bad = run("check", "nope")
     assert bad.returncode == 2 and bad.stdout == ""
     assert bad.stderr.splitlines() == [
-        "python -m exercises: error: no exercise named 'nope'; `python -m exercises list` shows them all"
+        "python -m rl4rlhf_exercises: error: no exercise named 'nope'; `python -m rl4rlhf_exercises list` shows them all"  # noqa: E501 (renamed; reflow)
     ]
 
 
@@ -244,6 +248,6 @@ def test_a_stub_module_that_does_not_load_is_reported(capsys, monkeypatch):
 
 
 def test_importing_the_package_runs_nothing(capsys):
-    for module in ["exercises", "exercises.cases", "exercises.mistakes", *STUBS]:
+    for module in ["rl4rlhf_exercises", "rl4rlhf_exercises.cases", "rl4rlhf_exercises.mistakes", *STUBS]:
         importlib.reload(importlib.import_module(module))
     assert capsys.readouterr() == ("", "")

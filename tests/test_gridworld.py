@@ -14,10 +14,8 @@ import pytest
 from gymnasium.utils.env_checker import check_env
 from gymnasium.utils.passive_env_checker import env_render_passive_checker
 from gymnasium.wrappers import TimeLimit
-
-from snippets import gridworld
-from snippets.envs import play_episode
-from snippets.gridworld import (
+from rl4rlhf.envs import play_episode
+from rl4rlhf.gridworld import (
     ACTION_NAMES,
     AGENT_COLOR,
     CELL_PX,
@@ -32,7 +30,9 @@ from snippets.gridworld import (
     random_policy,
     shortest_path_actions,
 )
-from snippets.returns import discounted_return
+from rl4rlhf.returns import discounted_return
+
+from rl4rlhf import gridworld
 from tests.demo import run_demo
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -140,7 +140,7 @@ def test_make_passes_keyword_arguments():
 
 def test_importing_twice_does_not_register_twice():
     code = (
-        "import importlib, snippets.gridworld as g; importlib.reload(g); "
+        "import importlib, rl4rlhf.gridworld as g; importlib.reload(g); "
         "import gymnasium as gym; gym.make(g.ENV_ID).reset(seed=0)"
     )
     subprocess.run(
@@ -523,6 +523,6 @@ def test_main_prints_the_maze_and_ends_with_json(capsys):
 
 
 def test_python_dash_m_runs_the_demo():
-    summary, done = run_demo("snippets.gridworld")
+    summary, done = run_demo("rl4rlhf.gridworld")
     assert set(summary) >= {"episodes", "mean_return", "mean_length", "seed"}
     assert "random episodes" in done.stderr  # the tqdm progress bar

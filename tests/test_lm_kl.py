@@ -9,10 +9,7 @@ import math
 
 import pytest
 import torch
-from torch.distributions import Categorical, kl_divergence
-
-from snippets import lm_kl
-from snippets.lm_kl import (
+from rl4rlhf.lm_kl import (
     KLConfig,
     exact_token_kl,
     kl_step,
@@ -21,8 +18,11 @@ from snippets.lm_kl import (
     token_log_ratios,
     train,
 )
-from snippets.lm_model import LMConfig, encode_prompt, generate, pretrain
-from snippets.lm_rl import RLConfig, response_log_probs, reward_model, rl_step, token_weights
+from rl4rlhf.lm_model import LMConfig, encode_prompt, generate, pretrain
+from rl4rlhf.lm_rl import RLConfig, response_log_probs, reward_model, rl_step, token_weights
+from torch.distributions import Categorical, kl_divergence
+
+from rl4rlhf import lm_kl
 
 FAST_LM = LMConfig(steps=300)  # as tests/test_lm_rl.py: enough to write sentences
 FAST_RL = RLConfig(updates=20, responses_per_prompt=8, learning_rate=1e-3)

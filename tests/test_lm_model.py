@@ -9,9 +9,7 @@ import functools
 import numpy as np
 import pytest
 import torch
-
-from snippets import lm_model
-from snippets.lm_model import (
+from rl4rlhf.lm_model import (
     LMConfig,
     TinyLM,
     TokenScorer,
@@ -24,6 +22,8 @@ from snippets.lm_model import (
     response_texts,
     sample_next,
 )
+
+from rl4rlhf import lm_model
 
 FAST_LM = LMConfig(steps=300)  # half the default pretraining: enough to write sentences
 
@@ -268,9 +268,9 @@ def test_pretrain_refuses_bad_input_by_name():
 
 @pytest.mark.parametrize("name", ["sample_next"])
 def test_the_exercise_check_passes_on_the_snippet(name):
-    """The reader's check (python -m exercises check NAME) holds this module's function to the same cases."""
-    import exercises
-    from snippets import lm_model
+    """The reader's check (python -m rl4rlhf_exercises check NAME) holds this module's function to the same cases."""
+    import rl4rlhf_exercises
+    from rl4rlhf import lm_model
 
-    report = exercises.check(name, getattr(lm_model, name), time_limit_s=120.0)
+    report = rl4rlhf_exercises.check(name, getattr(lm_model, name), time_limit_s=120.0)
     assert report.passed, report.text()

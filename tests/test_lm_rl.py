@@ -15,11 +15,9 @@ import numpy as np
 import pytest
 import torch
 from gymnasium.utils.env_checker import check_env
-
-from snippets import lm_rl
-from snippets.envs import play_episode
-from snippets.lm_model import LMConfig, Vocab, encode_prompt, generate, load_corpus, pretrain, response_texts
-from snippets.lm_rl import (
+from rl4rlhf.envs import play_episode
+from rl4rlhf.lm_model import LMConfig, Vocab, encode_prompt, generate, load_corpus, pretrain, response_texts
+from rl4rlhf.lm_rl import (
     MAX_REWARD,
     ResponseEnv,
     RLConfig,
@@ -31,6 +29,8 @@ from snippets.lm_rl import (
     token_weights,
     train,
 )
+
+from rl4rlhf import lm_rl
 
 REPO = Path(__file__).resolve().parents[1]
 FAST_LM = LMConfig(steps=300)  # half the default pretraining: enough to write sentences
@@ -403,7 +403,7 @@ def test_a_bad_flag_value_is_one_line_and_exit_status_2(capsys, monkeypatch, arg
 
 def test_the_module_runs_from_the_command_line_and_refuses_a_bad_value_without_a_traceback():
     run = subprocess.run(
-        [sys.executable, "-m", "snippets.lm_rl", "--updates", "-1"], capture_output=True, text=True, cwd=REPO
+        [sys.executable, "-m", "rl4rlhf.lm_rl", "--updates", "-1"], capture_output=True, text=True, cwd=REPO
     )
     assert run.returncode == 2 and run.stdout == ""
     assert run.stderr.strip().splitlines() == ["lm_rl.py: error: updates must be at least 0, got -1"]
@@ -414,9 +414,9 @@ def test_the_module_runs_from_the_command_line_and_refuses_a_bad_value_without_a
 
 @pytest.mark.parametrize("name", ["token_weights", "response_log_probs"])
 def test_the_exercise_check_passes_on_the_snippet(name):
-    """The reader's check (python -m exercises check NAME) holds this module's function to the same cases."""
-    import exercises
-    from snippets import lm_rl
+    """The reader's check (python -m rl4rlhf_exercises check NAME) holds this module's function to the same cases."""
+    import rl4rlhf_exercises
+    from rl4rlhf import lm_rl
 
-    report = exercises.check(name, getattr(lm_rl, name), time_limit_s=120.0)
+    report = rl4rlhf_exercises.check(name, getattr(lm_rl, name), time_limit_s=120.0)
     assert report.passed, report.text()

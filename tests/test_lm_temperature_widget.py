@@ -36,11 +36,11 @@ TEMPERATURES = [k / 10 for k in range(21)]
 def expected_at(k: int) -> dict:
     """What the widget should show at slider position ``k`` (temperature k / 10), computed from the model."""
     import torch
+    from rl4rlhf.lm_model import encode_prompt, generate, response_texts
+    from rl4rlhf.lm_rl import RLConfig
 
     from figures.lm import EVAL_SEED, TEMPERATURE_COUNT
     from figures.lm_runs import models
-    from snippets.lm_model import encode_prompt, generate, response_texts
-    from snippets.lm_rl import RLConfig
 
     pretrained, _, vocab, _ = models(0)
     t, tokens = TEMPERATURES[k], vocab.tokens

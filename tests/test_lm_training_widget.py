@@ -46,8 +46,8 @@ def expected_at(update: int) -> dict:
     """What the widget should show after ``update`` updates: the 8 most likely tokens (ties in vocabulary
     order), marked ✓/✗ by the reward model's word lists, their probabilities and the rest as "other",
     and the mean reward of update ``update``'s responses (update 1's for the pretrained model)."""
-    from snippets.lm_model import Vocab, load_corpus
-    from snippets.lm_rl import KIND_WORDS, UNKIND_WORDS
+    from rl4rlhf.lm_model import Vocab, load_corpus
+    from rl4rlhf.lm_rl import KIND_WORDS, UNKIND_WORDS
 
     tokens, row = Vocab(load_corpus()).tokens, record()["next_token"][update]
     order = sorted(range(len(row)), key=lambda i: (-row[i], i))

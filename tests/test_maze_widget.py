@@ -1,6 +1,6 @@
 """The maze editor on the Q-function page (``docs/assets/javascripts/maze.js``), in Chromium.
 
-* The port: ``window.rlhfMaze.valueIteration`` against ``snippets.bellman.value_iteration`` on
+* The port: ``window.rlhfMaze.valueIteration`` against ``rl4rlhf.bellman.value_iteration`` on
   ``N_LAYOUTS`` random layouts up to 6x6 (walls, start and goal anywhere, some goals walled off;
   random γ in [0, 1), some γ = 0 and some γ = 1; the default rewards or random ones), all run in one
   ``page.evaluate``. Every Q-value agrees to 1e-9 and every greedy action exactly (ties to the first
@@ -26,10 +26,10 @@ from unittest import mock
 import numpy as np
 import pytest
 from playwright.sync_api import Browser, Page
+from rl4rlhf.bellman import mdp_arrays, value_iteration
+from rl4rlhf.gridworld import MAZE, GridWorld
 
-from snippets import gridworld
-from snippets.bellman import mdp_arrays, value_iteration
-from snippets.gridworld import MAZE, GridWorld
+from rl4rlhf import gridworld
 from tests.test_site_browser import AXE, AXE_JS, MOBILE, visit
 from tests.test_site_browser import browser as _browser_fixture
 

@@ -154,7 +154,7 @@ def test_every_downloaded_notebook_runs_in_a_fresh_environment(
         assert not _inside(result["package"], REPO)
     assert all(r["install_cell"] == "" for r in results[1:]), "a notebook installed the package again"
 
-    # Every module the wheel installed imports there (the exercises too: `python -m exercises` is theirs).
+    # Every module the wheel installed imports there (the exercises too: `python -m rl4rlhf_exercises` is theirs).
     imported = subprocess.run([python, "-c", IMPORT_ALL, *PACKAGES], capture_output=True, text=True, cwd=work, env=env)
     assert imported.returncode == 0, imported.stderr[-3000:]
     for name, files in json.loads(imported.stdout).items():

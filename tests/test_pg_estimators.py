@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
-from snippets.bellman import q_exact
-from snippets.gridworld import MAZE, GridWorld
-from snippets.pg_estimators import (
+from rl4rlhf.bellman import q_exact
+from rl4rlhf.gridworld import MAZE, GridWorld
+from rl4rlhf.pg_estimators import (
     PSI,
     estimate,
     exact_gradient,

@@ -1,7 +1,7 @@
 """The Q-learning wave widget on the Q-function page, in a real browser (Playwright + Debian's Chromium).
 
 It shows the run the static wave figure draws, ``figures.value_learning.maze_run(0, 1000)`` (a
-``snippets.qtable.q_learning`` run with a snapshot of Q after every episode), recomputed here: at
+``rl4rlhf.qtable.q_learning`` run with a snapshot of Q after every episode), recomputed here: at
 episodes 0, 1, 10, 100, 1000 and a few drawn at random, set by the slider's value (an ``input``
 event, as a drag sends), by the keyboard (arrows, PageUp/PageDown, Home/End) and by the jump buttons,
 each cell's max_a Q (2 decimals, as the static figure prints it), its greedy arrow (``greedy_policy``:
@@ -17,10 +17,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from playwright.sync_api import Browser, Page
+from rl4rlhf.gridworld import MAZE, GridWorld
+from rl4rlhf.qtable import greedy_policy
 
 from figures.value_learning import fmt, maze_run
-from snippets.gridworld import MAZE, GridWorld
-from snippets.qtable import greedy_policy
 from tests.site_helpers import HOME_PAGE
 from tests.test_site_browser import MOBILE, visit
 from tests.test_site_browser import browser as _browser_fixture

@@ -12,11 +12,9 @@ import math
 import gymnasium as gym
 import numpy as np
 import pytest
-
-from snippets import qtable
-from snippets.bellman import value_iteration
-from snippets.gridworld import DOWN, MAZE, RIGHT, UP, GridWorld
-from snippets.qtable import (
+from rl4rlhf.bellman import value_iteration
+from rl4rlhf.gridworld import DOWN, MAZE, RIGHT, UP, GridWorld
+from rl4rlhf.qtable import (
     QLearningConfig,
     QLearningResult,
     episodes_to_optimal,
@@ -27,6 +25,8 @@ from snippets.qtable import (
     q_learning,
     td_update,
 )
+
+from rl4rlhf import qtable
 from tests.demo import run_demo
 
 WIDE = ("S.#..", "..#.G", ".....")  # 3x5: the way round is through the bottom row
@@ -392,7 +392,7 @@ def test_main_trains_and_ends_with_json(capsys):
 
 
 def test_python_dash_m_runs_the_demo_on_another_layout():
-    summary, done = run_demo("snippets.qtable", "--episodes", "200", "--seed", "1", "--layout", ",".join(WIDE))
+    summary, done = run_demo("rl4rlhf.qtable", "--episodes", "200", "--seed", "1", "--layout", ",".join(WIDE))
     assert summary["greedy_return"] == pytest.approx(summary["optimal_return"])
     assert summary["optimal_return"] == pytest.approx(sum(-0.01 * 0.99**k for k in range(6)) + 0.99**6)
     assert "Q-learning" in done.stderr  # the tqdm progress bar
@@ -403,9 +403,9 @@ def test_python_dash_m_runs_the_demo_on_another_layout():
 
 @pytest.mark.parametrize("name", ["epsilon_greedy", "td_update"])
 def test_the_exercise_check_passes_on_the_snippet(name):
-    """The reader's check (python -m exercises check NAME) holds this module's function to the same cases."""
-    import exercises
-    from snippets import qtable
+    """The reader's check (python -m rl4rlhf_exercises check NAME) holds this module's function to the same cases."""
+    import rl4rlhf_exercises
+    from rl4rlhf import qtable
 
-    report = exercises.check(name, getattr(qtable, name), time_limit_s=120.0)
+    report = rl4rlhf_exercises.check(name, getattr(qtable, name), time_limit_s=120.0)
     assert report.passed, report.text()

@@ -11,7 +11,7 @@
   never inside code, math or a heading's anchor, and a footnote links to its References entry; in a
   browser, the first use of a term takes the keyboard focus and focusing it shows the definition.
 * The Notation page covers the symbols the issue names, and the index convention it states for
-  ``G_t`` is the one ``snippets.returns`` computes.
+  ``G_t`` is the one ``rl4rlhf.returns`` computes.
 """
 
 from __future__ import annotations
@@ -25,8 +25,8 @@ from typing import Any
 import numpy as np
 import pytest
 import yaml
+from rl4rlhf.returns import discounted_return, returns_to_go
 
-from snippets.returns import discounted_return, returns_to_go
 from tests.test_site_browser import DESKTOP, MOBILE, visit
 from tests.test_site_browser import browser as _browser_fixture
 

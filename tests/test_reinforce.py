@@ -8,11 +8,9 @@ from functools import partial
 import numpy as np
 import pytest
 import torch
-
-from snippets import reinforce
-from snippets.envs import make_env, play_episode
-from snippets.gridworld import GridWorld
-from snippets.reinforce import (
+from rl4rlhf.envs import make_env, play_episode
+from rl4rlhf.gridworld import GridWorld
+from rl4rlhf.reinforce import (
     MAZE_CONFIG,
     STEERING_CONFIG,
     STEERING_ID,
@@ -27,6 +25,8 @@ from snippets.reinforce import (
     sample_action,
     train,
 )
+
+from rl4rlhf import reinforce
 from tests.demo import run_demo
 
 
@@ -130,7 +130,7 @@ def test_a_truncated_episode_bootstraps_from_the_value_where_it_was_cut():
 
 
 def test_play_episode_reports_where_the_time_limit_cut_it():
-    from snippets.gridworld import LEFT
+    from rl4rlhf.gridworld import LEFT
 
     class Stubborn(CategoricalPolicy):
         def forward(self, obs):  # always LEFT: bumps the edge until the time limit
@@ -272,7 +272,7 @@ def test_parse_config_uses_the_env_preset():
 
 
 def test_demo_prints_one_json_line():
-    summary, done = run_demo("snippets.reinforce", "--env-id", STEERING_ID, "--episodes", "64", "--seed", "2")
+    summary, done = run_demo("rl4rlhf.reinforce", "--env-id", STEERING_ID, "--episodes", "64", "--seed", "2")
     assert set(summary) >= {"episodes", "episodes_to_solve", "final_running_reward", "wall_s", "seed", "mean", "std"}
     assert summary["episodes"] == 64 and summary["seed"] == 2
     assert "reinforce" in done.stderr  # the tqdm progress bar
@@ -296,9 +296,9 @@ def test_a_shorter_run_is_a_prefix_of_a_longer_one():
 
 @pytest.mark.parametrize("name", ["batch_returns", "reinforce_weights", "policy_loss"])
 def test_the_exercise_check_passes_on_the_snippet(name):
-    """The reader's check (python -m exercises check NAME) holds this module's function to the same cases."""
-    import exercises
-    from snippets import reinforce
+    """The reader's check (python -m rl4rlhf_exercises check NAME) holds this module's function to the same cases."""
+    import rl4rlhf_exercises
+    from rl4rlhf import reinforce
 
-    report = exercises.check(name, getattr(reinforce, name), time_limit_s=120.0)
+    report = rl4rlhf_exercises.check(name, getattr(reinforce, name), time_limit_s=120.0)
     assert report.passed, report.text()

@@ -16,10 +16,10 @@ import dataclasses
 import numpy as np
 import pytest
 from playwright.sync_api import Browser, Page
+from rl4rlhf.gridworld import ACTION_NAMES, MAZE, GridWorld
+from rl4rlhf.reinforce import MAZE_CONFIG
 
 from figures.policy_gradient_runs import reinforce_run
-from snippets.gridworld import ACTION_NAMES, MAZE, GridWorld
-from snippets.reinforce import MAZE_CONFIG
 from tests.site_helpers import HOME_PAGE
 from tests.test_site_browser import MOBILE, visit
 from tests.test_site_browser import browser as _browser_fixture

@@ -7,10 +7,7 @@ import json
 
 import numpy as np
 import pytest
-
-from exercises.cases import reference_returns_to_go  # the reference the reader's check uses too
-from snippets import returns
-from snippets.returns import (
+from rl4rlhf.returns import (
     A_TO_GOAL,
     BAD_EPISODE,
     GOAL_TEN_STEPS_AWAY,
@@ -19,6 +16,9 @@ from snippets.returns import (
     discounted_return,
     returns_to_go,
 )
+from rl4rlhf_exercises.cases import reference_returns_to_go  # the reference the reader's check uses too
+
+from rl4rlhf import returns
 from tests.demo import run_demo
 
 # --- The post's numbers ------------------------------------------------------
@@ -148,7 +148,7 @@ def test_main_prints_examples_and_ends_with_json(capsys):
 
 
 def test_python_dash_m_runs_the_demo():
-    summary, done = run_demo("snippets.returns")
+    summary, done = run_demo("rl4rlhf.returns")
     assert summary["A_TO_GOAL"]["gamma_1"] == 0.99
 
 
@@ -183,9 +183,9 @@ def test_returns_to_go_is_linear_in_the_rewards(rewards, gamma, scale):
 
 @pytest.mark.parametrize("name", ["discounted_return", "returns_to_go"])
 def test_the_exercise_check_passes_on_the_snippet(name):
-    """The reader's check (python -m exercises check NAME) holds this module's function to the same cases."""
-    import exercises
-    from snippets import returns
+    """The reader's check (python -m rl4rlhf_exercises check NAME) holds this module's function to the same cases."""
+    import rl4rlhf_exercises
+    from rl4rlhf import returns
 
-    report = exercises.check(name, getattr(returns, name), time_limit_s=120.0)
+    report = rl4rlhf_exercises.check(name, getattr(returns, name), time_limit_s=120.0)
     assert report.passed, report.text()

@@ -74,7 +74,7 @@ def before() -> dict[str, dict]:
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
     """A throwaway copy of the code that trains the runs."""
-    for name in ("snippets", "figures"):
+    for name in ("snippets", "rl4rlhf", "rl4rlhf_exercises", "figures"):
         shutil.copytree(REPO / name, tmp_path / name, ignore=shutil.ignore_patterns("__pycache__"))
     return tmp_path
 
@@ -170,10 +170,10 @@ class Cfg:
 
 
 def test_run_path_names_the_run_and_keys_it_on_its_config():
-    a = _runs.run_path("dqn", Cfg(0), "snippets.dqn")
+    a = _runs.run_path("dqn", Cfg(0), "rl4rlhf.dqn")
     assert a.parent == _runs.RUNS and a.name.startswith("dqn-seed0-") and a.suffix == ".json"
-    assert _runs.run_path("dqn", Cfg(1), "snippets.dqn") != _runs.run_path("dqn", Cfg(0), "snippets.dqn")
-    from snippets.dqn import train
+    assert _runs.run_path("dqn", Cfg(1), "rl4rlhf.dqn") != _runs.run_path("dqn", Cfg(0), "rl4rlhf.dqn")
+    from rl4rlhf.dqn import train
 
     assert _runs.run_path("dqn", Cfg(0), train) == a  # a function stands for the module it is defined in
 
@@ -181,14 +181,14 @@ def test_run_path_names_the_run_and_keys_it_on_its_config():
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (("", Cfg(), "snippets.dqn"), r"^kind must be"),
-        (("Dqn run", Cfg(), "snippets.dqn"), r"^kind must be"),
-        (("dqn", {"seed": 0}, "snippets.dqn"), r"^cfg must be a dataclass instance"),
-        (("dqn", Cfg, "snippets.dqn"), r"^cfg must be a dataclass instance"),
+        (("", Cfg(), "rl4rlhf.dqn"), r"^kind must be"),
+        (("Dqn run", Cfg(), "rl4rlhf.dqn"), r"^kind must be"),
+        (("dqn", {"seed": 0}, "rl4rlhf.dqn"), r"^cfg must be a dataclass instance"),
+        (("dqn", Cfg, "rl4rlhf.dqn"), r"^cfg must be a dataclass instance"),
         (("dqn", Cfg()), r"^trained_by: name the module"),
         (
-            ("dqn", Cfg(), "snippets.no_such_module"),
-            r"^trained_by: 'snippets.no_such_module' is not a module of snippets/",
+            ("dqn", Cfg(), "rl4rlhf.no_such_module"),
+            r"^trained_by: 'rl4rlhf.no_such_module' is not a module of snippets/",
         ),
         (("dqn", Cfg(), "json"), r"^trained_by: 'json' is not a module of"),
         (("dqn", Cfg(), json.dumps), r"^trained_by: 'json' \(the module of <function dumps.*\) is not a module of"),

@@ -5,7 +5,7 @@ A page writes ``{{ num_x }}`` or ``{{ table_x }}``; the build hook runs ``num_x(
 and caches its text. ``CHECKS`` holds one check per value. A check is never the same function called
 again: it is a closed form or exact arithmetic on the post's numbers (``fractions.Fraction``), a
 reference computation (a breadth-first search of the grid, an exact linear solve with
-``snippets.bellman.q_exact``, the reward rule as the page states it, the tiny LM's softmax written out),
+``rl4rlhf.bellman.q_exact``, the reward rule as the page states it, the tiny LM's softmax written out),
 a recomputation of a table's row from its own columns or of a Benchmarks table from the JSON it is
 drawn from, or the claims the page's prose makes about the value (inequalities, counts, ranges) and
 its consistency with the values next to it. Run-dependent values (training runs) are checked by the
@@ -141,7 +141,7 @@ SNIPPETS = REPO / "snippets"
 
 @functools.cache
 def maze() -> tuple[str, ...]:
-    from snippets.gridworld import MAZE  # the layout is data; the rules are in value_checks_helpers
+    from rl4rlhf.gridworld import MAZE  # the layout is data; the rules are in value_checks_helpers
 
     return tuple(MAZE)
 
@@ -197,8 +197,8 @@ def num_bad_episode_return(value: str) -> None:
 
 @check
 def num_maze_optimal_return(value: str) -> None:
-    from snippets.bellman import value_iteration
-    from snippets.gridworld import GridWorld
+    from rl4rlhf.bellman import value_iteration
+    from rl4rlhf.gridworld import GridWorld
 
     moves = distances_to_goal(maze())[find(maze(), "S")]  # breadth-first search: 6
     rounded(f"{moves - 1} steps at −0.01, then +1", (moves - 1) * STEP + GOAL, 2, value)
@@ -237,8 +237,8 @@ def table_maze_shortest_path(value: str) -> None:
 def optimal_policy_q(gamma: D) -> np.ndarray:
     """Q of the maze's optimal policy (each move one cell closer to G, by breadth-first search), from
     one exact linear solve: Q*(s, a) for every (s, a)."""
-    from snippets.bellman import q_exact
-    from snippets.gridworld import ACTION_NAMES, GridWorld
+    from rl4rlhf.bellman import q_exact
+    from rl4rlhf.gridworld import ACTION_NAMES, GridWorld
 
     layout, distance = maze(), distances_to_goal(maze())
     env = GridWorld(layout)
@@ -303,7 +303,7 @@ def table_qtable_episode_1(value: str) -> None:
 
 @check
 def table_qtable_episode_100(value: str) -> None:
-    from snippets.gridworld import GridWorld
+    from rl4rlhf.gridworld import GridWorld
 
     distance, env = distances_to_goal(maze()), GridWorld(maze())
     q_star = optimal_policy_q(D("0.99"))
@@ -381,8 +381,8 @@ def num_maze_seeds_optimal_within_100(value: str) -> None:
 
 @check
 def table_greedy_trap(value: str) -> None:
-    from snippets.bellman import GreedyTrap, q_exact
-    from snippets.gridworld import UP
+    from rl4rlhf.bellman import GreedyTrap, q_exact
+    from rl4rlhf.gridworld import UP
 
     has(Q_PAGE, "$Q(\\text{up}) = 5.0$ despite the immediate -0.2")
     t = parse_table(value)
@@ -656,7 +656,7 @@ def rl_settings() -> dict:
 
 
 def word_lists() -> tuple[frozenset[str], frozenset[str]]:
-    from snippets.lm_rl import KIND_WORDS, UNKIND_WORDS  # the reward model's word lists (data)
+    from rl4rlhf.lm_rl import KIND_WORDS, UNKIND_WORDS  # the reward model's word lists (data)
 
     return KIND_WORDS, UNKIND_WORDS
 
@@ -1509,9 +1509,8 @@ def num_bench_tabular_seeds(value: str) -> None:
 @check
 def table_bench_tabular(value: str) -> None:
     import gymnasium as gym
-
-    from snippets.bellman import value_iteration
-    from snippets.gridworld import GridWorld
+    from rl4rlhf.bellman import value_iteration
+    from rl4rlhf.gridworld import GridWorld
 
     r = result("tabular")
     t = parse_table(value)
@@ -1727,7 +1726,7 @@ WHY_PAGE = "value-learning/why-q-learning-breaks-down.md"
 
 @functools.cache
 def maze_env():
-    from snippets.gridworld import GridWorld
+    from rl4rlhf.gridworld import GridWorld
 
     return GridWorld(maze())
 
@@ -1756,7 +1755,7 @@ def policy_evaluation(probs: np.ndarray, gamma: float, sweeps: int = 5_000) -> n
 
 @functools.cache
 def q_star(gamma: float) -> np.ndarray:
-    from snippets.bellman import value_iteration
+    from rl4rlhf.bellman import value_iteration
 
     return value_iteration(maze_env(), gamma).q
 
@@ -1979,8 +1978,9 @@ def j_of(logits: np.ndarray, gamma: float) -> float:
 def table_pg_estimators(value: str) -> None:
     has(PG_PAGE, "logit 1 on each cell's shortest-path move, 0 elsewhere; γ = 0.9")
     has(PG_PAGE, "over 50,000 sampled episodes")
+    from rl4rlhf.reinforce import MAZE_CONFIG
+
     from figures.policy_gradient_runs import ESTIMATE_EPISODES
-    from snippets.reinforce import MAZE_CONFIG
 
     same("the episodes the page states", 50_000, ESTIMATE_EPISODES)
     same("the maze's γ the page states", 0.9, MAZE_CONFIG.gamma)
@@ -2147,8 +2147,9 @@ def table_gamma_t_maze(value: str) -> None:
     # Where the build kept the runs, recount from their records (never retrain).
     import dataclasses
 
+    from rl4rlhf.reinforce import MAZE_CONFIG
+
     from figures.policy_gradient_runs import run_path
-    from snippets.reinforce import MAZE_CONFIG
 
     for row, gamma_t in zip(t.rows, (False, True), strict=True):
         paths = [run_path(dataclasses.replace(MAZE_CONFIG, seed=s, weight_by_gamma_t=gamma_t)) for s in range(10)]
@@ -2473,7 +2474,7 @@ def test_parsers() -> None:
 # Data: a widget's table (``data_<name>(seed)``, served as ``data/<name>.json``). The page shows its
 # numbers only through the widget, so each gets a check of the whole table as the site serves it,
 # against exact arithmetic on the episodes as the pages state them (tests/test_discount_widget.py
-# checks what the widget shows against snippets.returns in a browser).
+# checks what the widget shows against rl4rlhf.returns in a browser).
 
 DataCheckFn = Callable[[Any], None]
 DATA_CHECKS: dict[str, DataCheckFn] = {}
@@ -2514,9 +2515,9 @@ def data_discounting(table: Any) -> None:
 def data_q_learning_wave(wave: Any) -> None:
     """The Q-function page's wave widget: the layout, every episode's return against the maze's rewards,
     the last greedy policy against a breadth-first search, and every snapshot against a rerun of
-    ``snippets.qtable.q_learning`` with the page's settings (``QLearningConfig``, seed 0)."""
-    from snippets.gridworld import GridWorld
-    from snippets.qtable import QLearningConfig, q_learning
+    ``rl4rlhf.qtable.q_learning`` with the page's settings (``QLearningConfig``, seed 0)."""
+    from rl4rlhf.gridworld import GridWorld
+    from rl4rlhf.qtable import QLearningConfig, q_learning
 
     layout, decimals, actions = maze(), wave["decimals"], list(MOVES)
     same("decimals the widget shows", 2, decimals)
@@ -2585,7 +2586,7 @@ def data_lm_training(table: Any) -> None:
     updates = int(cached_value("num_lm_rl_updates"))
     same("a distribution before the first update and after each", updates + 1, len(table["steps"]))
     same("a mean reward per update", updates, len(table["mean_rewards"]))
-    from snippets.lm_rl import KIND_WORDS, UNKIND_WORDS  # the reward model's word lists (data)
+    from rl4rlhf.lm_rl import KIND_WORDS, UNKIND_WORDS  # the reward model's word lists (data)
 
     shown = {t for step in table["steps"] for t in step["tokens"]}
     same("kind words shown", sorted(shown & KIND_WORDS), table["kind"])
@@ -2627,8 +2628,7 @@ def data_reinforce_maze_policy(table: Any) -> None:
     logits by a softmax; every row is a distribution; the running reward follows from the returns.
     """
     import torch
-
-    from snippets.reinforce import MAZE_CONFIG, train
+    from rl4rlhf.reinforce import MAZE_CONFIG, train
 
     same("the seed", 0, table["seed"])
     same("the layout", list(maze()), table["layout"])

@@ -266,9 +266,9 @@ def lm_models(seed: int) -> LMModels | None:
     """Both models of the language-model page's run for ``seed``, or None when the build kept no
     record of that run for the current code (then only the value itself can be checked)."""
     import torch
+    from rl4rlhf.lm_model import LMConfig, TinyLM
 
     from figures.lm_runs import LMRun, run_path
-    from snippets.lm_model import LMConfig, TinyLM
 
     path = run_path(LMRun(seed))
     if not path.is_file():
@@ -352,8 +352,9 @@ def lm_linear_flops(tokens_in: int, width: int, layers: int, outputs: int) -> in
 def dqn_memo(seed: int) -> dict | None:
     """The recorded outcome of the DQN page's CartPole run for ``seed``, or None when the build kept
     no record for the current code."""
+    from rl4rlhf.dqn import DQNConfig
+
     from figures.dqn import run_path
-    from snippets.dqn import DQNConfig
 
     path = run_path(DQNConfig(seed=seed))
     return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
