@@ -115,8 +115,12 @@ def test_stand_ins_are_labelled_and_never_land_in_the_cache(tmp_path: Path, monk
     monkeypatch.setattr(compute, "PREVIEW", tmp_path / "preview")
     artifacts = {a.name: a for a in compute.discover()}
     figure, notebook, data = artifacts["fig_maze"], artifacts["returns-in-the-maze"], artifacts["data_discounting"]
-    png = compute.stand_in(figure)
-    assert png is not None and png.read_bytes().startswith(b"\x89PNG") and png.parent == tmp_path / "preview"
+    image = compute.stand_in(figure)  # of the figure's own format, under the figure's name in the site
+    assert image is not None and image.parent == tmp_path / "preview" and image.suffix == figure.cached.suffix
+    if image.suffix == ".svg":
+        assert "being computed" in image.read_text(encoding="utf-8")
+    else:
+        assert image.read_bytes().startswith(b"\x89PNG")
     nb = compute.stand_in(notebook)
     assert nb is not None and "being executed" in nb.read_text(encoding="utf-8")
     assert compute.stand_in(data) is None  # the widget says it could not load its data
