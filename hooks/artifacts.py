@@ -210,7 +210,7 @@ def on_page_markdown(markdown: str, page, config, files) -> str:
 def preview_banner(pending: int, total: int) -> str:
     return (
         f'!!! warning "Preview: {pending} of {total} computed results are still being computed"\n'
-        "    Grey figures and `[name: computing…]` mark them. This page reloads by itself when they are\n"
+        "    Grey figures and `??` in place of a number mark them. This page reloads by itself when they are\n"
         "    ready (the log: `.cache/artifacts/preview/log.txt`). `make build` and `make test` compute\n"
         "    everything before they show anything.\n\n"
     )

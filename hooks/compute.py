@@ -323,7 +323,7 @@ def compute_all(log: logging.Logger = LOG) -> Computed:
 
 PREVIEW = CACHE / "preview"  # the stand-ins, and the background job's log
 READY = CACHE / "preview-ready" / "done"  # touched when a background job ends: the server watches it
-PENDING_VALUE = "[{name}: computing…]"
+PENDING_VALUE = "??"  # a number not computed yet; plain enough to sit inside a formula too
 
 
 def compute_preview(log: logging.Logger = LOG, started: Callable[[subprocess.Popen], None] | None = None) -> Computed:
@@ -347,7 +347,7 @@ def compute_preview(log: logging.Logger = LOG, started: Callable[[subprocess.Pop
     for a in artifacts:
         if a.kind == "value":
             if a.name in pending:
-                values[a.name] = PENDING_VALUE.format(name=a.name)
+                values[a.name] = PENDING_VALUE
             else:
                 values[a.name] = json.loads(a.cached.read_text(encoding="utf-8"))["value"]
     return Computed(artifacts, values, pending)
