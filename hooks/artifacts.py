@@ -168,6 +168,12 @@ def on_files(files: Files, config) -> Files:
         source = _state.computed.file_of(a) if _state.computed is not None else a.cached  # type: ignore[attr-defined]
         if a.kind == "value" or source is None:
             continue
+        if a.kind == "figure" and a.name in getattr(_state.computed, "pending", {}):
+            # A preview: the page may link the figure as .svg or .png; both show the stand-in.
+            stem = a.name.removeprefix("fig_")
+            for suffix, stand_in in compute.figure_stand_ins().items():
+                files.append(File.generated(config, f"figures/{stem}{suffix}", abs_src_path=str(stand_in)))
+            continue
         if files.get_file_from_path(a.site_path) is not None:
             raise PluginError(f"artifacts: docs/{a.site_path} exists in the source tree; it is generated, delete it")
         if a.kind == "notebook":

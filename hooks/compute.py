@@ -397,40 +397,37 @@ def wait_then_touch_ready(proc: subprocess.Popen, serving: threading.Event, sett
     READY.write_text(f"{time.time_ns()} {proc.returncode}\n", encoding="utf-8")
 
 
+def figure_stand_ins() -> dict[str, Path]:
+    """A grey image that says the figure is being computed, in each format a figure may take (its
+    format is known once it is computed: ``figures/_style.save`` picks the lighter one)."""
+    PREVIEW.mkdir(parents=True, exist_ok=True)
+    text = "This figure is being computed. The page reloads when it is ready."
+    svg, png = PREVIEW / "computing.svg", PREVIEW / "computing.png"
+    if not svg.is_file():
+        svg.write_text(
+            '<svg xmlns="http://www.w3.org/2000/svg" width="640" height="120" viewBox="0 0 640 120">'
+            '<rect width="640" height="120" fill="#eee"/><text x="320" y="66" text-anchor="middle" '
+            f'font-family="sans-serif" font-size="17" fill="#333">{text}</text></svg>\n',
+            encoding="utf-8",
+        )
+    if not png.is_file():
+        import matplotlib
+
+        matplotlib.use("Agg")
+        from matplotlib.figure import Figure
+
+        fig = Figure(figsize=(6.4, 1.2), dpi=100, facecolor="#eeeeee")
+        fig.text(0.5, 0.5, text.replace(". ", ".\n"), ha="center", va="center", fontsize=13, color="#333333")
+        fig.savefig(png, facecolor="#eeeeee", metadata={"Software": None})
+    return {".svg": svg, ".png": png}
+
+
 def stand_in(a: Artifact) -> Path | None:
     """The file a page shows while ``a`` is computed: a grey image that says so, or a notebook with one
     cell that says so. Values get ``PENDING_VALUE`` instead, and data nothing."""
     PREVIEW.mkdir(parents=True, exist_ok=True)
-    if a.kind == "figure" and a.filename.endswith(".svg"):
-        path = PREVIEW / "computing.svg"
-        path.write_text(
-            '<svg xmlns="http://www.w3.org/2000/svg" width="640" height="120" viewBox="0 0 640 120">'
-            '<rect width="640" height="120" fill="#eee"/><text x="320" y="66" text-anchor="middle" '
-            'font-family="sans-serif" font-size="17" fill="#333">This figure is being computed. '
-            "The page reloads when it is ready.</text></svg>\n",
-            encoding="utf-8",
-        )
-        return path
     if a.kind == "figure":
-        path = PREVIEW / "computing.png"
-        if not path.is_file():
-            import matplotlib
-
-            matplotlib.use("Agg")
-            from matplotlib.figure import Figure
-
-            fig = Figure(figsize=(6.4, 1.2), dpi=100, facecolor="#eeeeee")
-            fig.text(
-                0.5,
-                0.5,
-                "This figure is being computed.\nThe page reloads when it is ready.",
-                ha="center",
-                va="center",
-                fontsize=13,
-                color="#333333",
-            )
-            fig.savefig(path, facecolor="#eeeeee", metadata={"Software": None})
-        return path
+        return figure_stand_ins()[Path(a.filename).suffix]
     if a.kind == "notebook":
         path = PREVIEW / "notebooks" / a.filename
         path.parent.mkdir(parents=True, exist_ok=True)
