@@ -165,6 +165,57 @@ def sections_of(path: Path) -> tuple[tuple[str, int, int], ...]:
     return tuple(found)
 
 
+@functools.cache
+def _facts(root: Path, dotted: str) -> tuple[Path, dict[str, ast.AST], dict[str, tuple[str, str | None]]] | None:
+    """A module's file, its top-level definitions and its imports, read once per build."""
+    parsed = _module(root, dotted)
+    if parsed is None:
+        return None
+    path, tree = parsed
+    return path, _definitions(tree), _imports(tree, dotted.rpartition(".")[0])
+
+
+@functools.cache
+def _step(root: Path, dotted: str, name: str) -> tuple[frozenset[str], tuple[tuple[str, str], ...]]:
+    """What name ``name`` of module ``dotted`` contributes to a walk: the sections its code sits in,
+    and the (module, name) pairs it uses. Cached: every value's walk crosses the same functions."""
+    facts = _facts(root, dotted)
+    if facts is None:
+        return frozenset(), ()
+    path, local, imports = facts
+    node = local.get(name)
+    if node is None:
+        imported = imports.get(name)
+        if imported and imported[1] is not None:
+            return frozenset(), ((imported[0], imported[1]),)  # re-exported
+        return frozenset(), ()
+    found: set[str] = set()
+    rel = path.relative_to(root).as_posix()
+    if dotted.startswith("rl4rlhf."):
+        lineno = getattr(node, "lineno", 0)
+        end = getattr(node, "end_lineno", None) or lineno
+        inside = [s for s, first, last in sections_of(path) if first <= lineno and end <= last]
+        inside = inside or [s for s, first, last in sections_of(path) if first <= end and lineno <= last]
+        found |= {f"{rel}:{s}" for s in inside} or {f"{rel} (other code)"}
+    successors: list[tuple[str, str]] = []
+    for sub in ast.walk(node):
+        if isinstance(sub, ast.Attribute) and isinstance(sub.value, ast.Name):
+            target = imports.get(sub.value.id)
+            if target and target[1] is None:
+                successors.append((target[0], sub.attr))  # module.function
+            elif target:
+                successors.append((f"{target[0]}.{target[1]}", sub.attr))  # from package import module
+        if not isinstance(sub, ast.Name) or sub.id == name:
+            continue
+        if sub.id in local:
+            successors.append((dotted, sub.id))
+        elif sub.id in imports:
+            module, attribute = imports[sub.id]
+            if attribute is not None:
+                successors.append((module, attribute))
+    return frozenset(found), tuple(successors)
+
+
 def sections_run(source: Path, function: str, root: Path = ROOT) -> list[str]:
     """``snippets/x.py:section`` of every section whose code ``function`` of ``source`` runs, as far as
     a static walk of names sees: the names the function uses, followed through the functions and
@@ -175,44 +226,13 @@ def sections_run(source: Path, function: str, root: Path = ROOT) -> list[str]:
     todo = [(start, function)]
     found: set[str] = set()
     while todo:
-        dotted, name = todo.pop()
-        if (dotted, name) in seen:
+        step = todo.pop()
+        if step in seen:
             continue
-        seen.add((dotted, name))
-        parsed = _module(root, dotted)
-        if parsed is None:
-            continue
-        path, tree = parsed
-        node = _definitions(tree).get(name)
-        if node is None:
-            imported = _imports(tree, dotted.rpartition(".")[0]).get(name)
-            if imported and imported[1] is not None:
-                todo.append((imported[0], imported[1]))  # re-exported
-            continue
-        rel = path.relative_to(root).as_posix()
-        if dotted.startswith("rl4rlhf."):
-            lineno = getattr(node, "lineno", 0)
-            end = getattr(node, "end_lineno", None) or lineno
-            inside = [s for s, first, last in sections_of(path) if first <= lineno and end <= last]
-            inside = inside or [s for s, first, last in sections_of(path) if first <= end and lineno <= last]
-            found |= {f"{rel}:{s}" for s in inside} or {f"{rel} (other code)"}
-        imports = _imports(tree, dotted.rpartition(".")[0])
-        local = _definitions(tree)
-        for sub in ast.walk(node):
-            if isinstance(sub, ast.Attribute) and isinstance(sub.value, ast.Name):
-                target = imports.get(sub.value.id)
-                if target and target[1] is None:
-                    todo.append((target[0], sub.attr))  # module.function
-                elif target:
-                    todo.append((f"{target[0]}.{target[1]}", sub.attr))  # from package import module
-            if not isinstance(sub, ast.Name) or sub.id == name:
-                continue
-            if sub.id in local:
-                todo.append((dotted, sub.id))
-            elif sub.id in imports:
-                module, attribute = imports[sub.id]
-                if attribute is not None:
-                    todo.append((module, attribute))
+        seen.add(step)
+        sections, successors = _step(root, *step)
+        found |= sections
+        todo.extend(successors)
     return sorted(found, key=lambda s: (s.endswith("(other code)"), s))
 
 
