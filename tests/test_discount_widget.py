@@ -18,7 +18,7 @@ from rl4rlhf.returns import A_TO_GOAL, GOAL_TEN_STEPS_AWAY, discounted_return
 from tests.site_helpers import HOME_PAGE
 from tests.test_site_browser import MOBILE, visit
 from tests.test_site_browser import browser as _browser_fixture
-from tests.widget_helpers import use_palette, widget_violations
+from tests.widget_helpers import phone_layout, use_palette, widget_violations
 
 pytestmark = pytest.mark.browser
 browser = _browser_fixture  # the fixture, under the name the tests ask for
@@ -129,8 +129,6 @@ def test_the_widget_fits_a_phone(browser: Browser, site_server: str) -> None:
     with visit(browser, site_server, RETURN_PAGE, viewport=MOBILE) as (tab, log):
         widget = ready(tab)
         tab.locator(f"{WIDGET} details").evaluate("(d) => { d.open = true; }")
-        box = widget.bounding_box()
-        scroll_width = tab.evaluate("document.documentElement.scrollWidth")
-        overflowing = widget.evaluate("(w) => w.scrollWidth > w.clientWidth")
+        box, scroll_width, overflowing = phone_layout(tab, widget)
     assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= MOBILE["width"], box
     assert scroll_width <= MOBILE["width"] + 1 and not overflowing

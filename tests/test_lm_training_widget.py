@@ -22,7 +22,7 @@ from playwright.sync_api import Browser, Page
 from tests.site_helpers import HOME_PAGE
 from tests.test_site_browser import MOBILE, visit
 from tests.test_site_browser import browser as _browser_fixture
-from tests.widget_helpers import use_palette, widget_violations
+from tests.widget_helpers import phone_layout, use_palette, widget_violations
 
 pytestmark = pytest.mark.browser
 browser = _browser_fixture  # the fixture, under the name the tests ask for
@@ -139,8 +139,6 @@ def test_the_widget_is_accessible(browser: Browser, site_server: str, scheme: st
 def test_the_widget_fits_a_phone(browser: Browser, site_server: str) -> None:
     with visit(browser, site_server, LM_PAGE, viewport=MOBILE) as (tab, log):
         widget = ready(tab)
-        box = widget.bounding_box()
-        scroll_width = tab.evaluate("document.documentElement.scrollWidth")
-        overflowing = widget.evaluate("(w) => w.scrollWidth > w.clientWidth")
+        box, scroll_width, overflowing = phone_layout(tab, widget)
     assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= MOBILE["width"], box
     assert scroll_width <= MOBILE["width"] + 1 and not overflowing

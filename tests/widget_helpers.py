@@ -7,7 +7,9 @@ widget alone, in both palettes.
 
 from __future__ import annotations
 
-from playwright.sync_api import Page
+from typing import Any
+
+from playwright.sync_api import Locator, Page
 
 from tests.test_site_browser import AXE
 
@@ -34,3 +36,12 @@ def widget_violations(tab: Page, selector: str) -> list[str]:
     """axe-core's serious and critical findings inside the element ``selector``."""
     tab.add_script_tag(content=AXE.read_text(encoding="utf-8"))
     return tab.evaluate(AXE_WIDGET_JS, selector)
+
+
+def phone_layout(tab: Page, widget: Locator) -> tuple[Any, int, bool]:
+    """What "fits a phone" is judged on: the widget's box, the page's scroll width, and whether the
+    widget's own content is wider than the widget."""
+    box = widget.bounding_box()
+    scroll_width = tab.evaluate("document.documentElement.scrollWidth")
+    overflowing = widget.evaluate("(w) => w.scrollWidth > w.clientWidth")
+    return box, scroll_width, overflowing
