@@ -63,14 +63,6 @@ def _site_dir(config: pytest.Config) -> Path | str:
     return result
 
 
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Under pytest-xdist (``make test`` runs ``-n 2 --dist loadgroup``), every browser test goes to one
-    worker, so they share one Chromium and one served site, and the other tests spread over the rest."""
-    for item in items:
-        if item.get_closest_marker("browser"):
-            item.add_marker(pytest.mark.xdist_group("browser"))
-
-
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     for name, lister, ids in (("page", list_pages, page_id), ("html_file", html_files, str)):
         if name not in metafunc.fixturenames:
