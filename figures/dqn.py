@@ -10,8 +10,6 @@ than train twice).
 from __future__ import annotations
 
 import dataclasses
-import multiprocessing
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -42,12 +40,7 @@ def dqn_run(cfg: DQNConfig) -> dict:
 
 def cartpole_runs(seed: int) -> list[dict]:
     """The page's CartPole runs: the default config (50,000 steps) for seeds seed .. seed + 2."""
-    configs = [DQNConfig(seed=s) for s in range(seed, seed + N_SEEDS)]
-    missing = [cfg for cfg in configs if not run_path(cfg).is_file()]
-    if missing:  # two at a time, each in a fresh process with one torch thread
-        with ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("spawn")) as pool:
-            list(pool.map(dqn_run, missing))
-    return [dqn_run(cfg) for cfg in configs]
+    return _runs.each_run(dqn_run, [DQNConfig(seed=s) for s in range(seed, seed + N_SEEDS)])
 
 
 # ------------------------------------------------------------------------------- CartPole

@@ -23,6 +23,7 @@ from pathlib import Path
 import numpy as np
 from rl4rlhf.reinforce import MAZE_CONFIG, ReinforceConfig
 
+from figures import _runs
 from figures.policy_gradient_runs import reinforce_run
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -46,13 +47,13 @@ def default_mark(gamma_t: bool, bootstrap: bool = ReinforceConfig.bootstrap_trun
 
 def maze_runs(seed: int) -> dict[bool, list[dict]]:
     """weight_by_gamma_t -> the memoised maze runs of seeds seed .. seed + 9."""
-    return {
-        gamma_t: [
-            reinforce_run(dataclasses.replace(MAZE_CONFIG, seed=s, weight_by_gamma_t=gamma_t))
-            for s in range(seed, seed + MAZE_SEEDS)
-        ]
+    configs = [
+        dataclasses.replace(MAZE_CONFIG, seed=s, weight_by_gamma_t=gamma_t)
         for gamma_t in (False, True)
-    }
+        for s in range(seed, seed + MAZE_SEEDS)
+    ]
+    runs = _runs.each_run(reinforce_run, configs)  # shared with num_gamma_t_verdict: split, not waited for
+    return {False: runs[:MAZE_SEEDS], True: runs[MAZE_SEEDS:]}
 
 
 def first_above(running: list[float], threshold: float) -> int | None:

@@ -38,6 +38,7 @@ from rl4rlhf.lm_rl import (
     reward_model,
 )
 
+from figures import _runs
 from figures._style import INK, MUTED, PALETTE, new_figure, save
 from figures.lm_runs import PROMPT, LMRun, lm_run, models, torch_single_thread
 
@@ -258,7 +259,8 @@ def fig_lm_responses(out_dir: Path, seed: int) -> Path:
 
 
 def fig_lm_reward_curve(out_dir: Path, seed: int) -> Path:
-    curves = np.array([lm_run(s)["mean_rewards"] for s in range(seed, seed + N_SEEDS)])  # (seeds, updates)
+    records = _runs.each_run(lm_run, range(seed, seed + N_SEEDS))
+    curves = np.array([record["mean_rewards"] for record in records])  # (seeds, updates)
     updates = np.arange(1, curves.shape[1] + 1)
     # The alt text's claims: the mean starts near 0.5, crosses 90% of the maximum in the first half and
     # stays near 1.0 to the last update.
@@ -290,8 +292,9 @@ def table_lm_reward_per_seed(seed: int) -> str:
         "| seed | mean reward, pretrained | after REINFORCE | first update whose responses averaged ≥ 0.9 |",
         "|---:|---:|---:|---:|",
     ]
-    for s in range(seed, seed + N_SEEDS):
-        pretrained, improved, vocab, record = models(s)
+    for s, (pretrained, improved, vocab, record) in zip(
+        range(seed, seed + N_SEEDS), _runs.each_run(models, range(seed, seed + N_SEEDS)), strict=True
+    ):
         before, after = (
             mean_reward(m, vocab, cfg.prompts, SAMPLES, cfg.max_new_tokens, EVAL_SEED) for m in (pretrained, improved)
         )

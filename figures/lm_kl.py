@@ -14,6 +14,7 @@ import numpy as np
 from rl4rlhf.lm_kl import KLConfig
 from rl4rlhf.lm_rl import reward_model
 
+from figures import _runs
 from figures._style import MUTED, PALETTE, new_figure, save
 from figures.lm_kl_runs import BETAS, SAMPLES, SHOWN, kl_sweep
 
@@ -33,7 +34,7 @@ def _sweep(seed: int) -> dict:
     falls as β grows; β = 0.5 writes more distinct responses than β = 0 (the most of any β, on the mean);
     β = 0 scores more reward than β = 0.5; and the prose's claims on the small β, below.
     """
-    records = [kl_sweep(s) for s in range(seed, seed + N_SEEDS)]
+    records = _runs.each_run(kl_sweep, range(seed, seed + N_SEEDS))
     assert all([r["beta"] for r in rec["runs"]] == list(BETAS) for rec in records), "the records' β are not BETAS"
     out = {
         key: np.array([[r["measured"][key] for r in rec["runs"]] for rec in records])

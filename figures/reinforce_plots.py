@@ -13,6 +13,7 @@ import numpy as np
 from rl4rlhf.gridworld import ACTION_NAMES
 from rl4rlhf.reinforce import MAZE_CONFIG, STEERING_CONFIG, train
 
+from figures import _runs
 from figures._style import INK, MUTED, PALETTE, new_figure, save
 from figures.policy_gradient_runs import N_SEEDS, _torch, reinforce_run, variance_samples
 
@@ -23,7 +24,8 @@ BLUE, ORANGE = PALETTE[0], PALETTE[1]
 
 
 def fig_reinforce_learning_curve(out_dir: Path, seed: int) -> Path:
-    runs = [reinforce_run(dataclasses.replace(MAZE_CONFIG, seed=s)) for s in range(seed, seed + N_SEEDS)]
+    configs = [dataclasses.replace(MAZE_CONFIG, seed=s) for s in range(seed, seed + N_SEEDS)]
+    runs = _runs.each_run(reinforce_run, configs)
     returns = np.array([run["episode_returns"] for run in runs])  # (seeds, episodes)
     window = 25
     kernel = np.ones(window) / window

@@ -198,3 +198,36 @@ def test_run_path_names_the_run_and_keys_it_on_its_config():
 def test_run_path_rejects_bad_input(args, message):
     with pytest.raises(ValueError, match=message):
         _runs.run_path(*args)
+
+
+def test_each_run_trains_first_the_runs_no_other_job_is_training(tmp_path: Path):
+    """While another job holds run "a" (its lock), each_run trains "b" rather than wait, then takes "a"
+    once it is free: it finds a's outcome if the other job wrote it, and trains it if not."""
+    import fcntl
+    import threading
+
+    paths = {name: tmp_path / f"{name}.json" for name in ("a", "b", "c")}
+    trained: list[str] = []
+    b_done = threading.Event()
+
+    def run(name: str) -> dict:
+        def compute() -> dict:
+            trained.append(name)
+            if name == "b":
+                b_done.set()
+            return {"name": name}
+
+        return _runs.memoised_run(paths[name], compute)
+
+    results: list[list[dict]] = []
+    with open(paths["a"].with_suffix(".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # another job training "a"
+        worker = threading.Thread(target=lambda: results.append(_runs.each_run(run, ["a", "b", "c"])))
+        worker.start()
+        assert b_done.wait(30), "each_run waited for the busy run instead of training the next one"
+        paths["a"].write_text(json.dumps({"name": "a", "by": "the other job"}), encoding="utf-8")
+    worker.join(30)
+    assert trained == ["b", "c"]
+    assert results == [[{"name": "a", "by": "the other job"}, {"name": "b"}, {"name": "c"}]]
+    # Outside each_run, a held run is waited for, as before.
+    assert _runs.each_run(run, ["a"]) == [{"name": "a", "by": "the other job"}]
