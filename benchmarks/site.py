@@ -559,8 +559,11 @@ def measure_page_weight(site_dir: Path) -> dict:
             + "\n  ".join(off_site)
         )
     worst = max(rows, key=lambda row: row["bytes"])
+    index = site_dir / "search" / "search_index.json"
     return {
         "pages": rows,
+        # not in any page's first load: fetched when the reader first goes to the search box
+        "search_index_gzip_bytes": len(gzip.compress(index.read_bytes(), compresslevel=6, mtime=0)),
         # median_high: a real page's bytes, the page that figures/benchmarks.py shows as the median one
         "median_bytes": statistics.median_high(row["bytes"] for row in rows),
         "worst": {"path": worst["path"], "bytes": worst["bytes"]},

@@ -26,6 +26,8 @@ SCRIPTS = {  # result file -> the script that writes it
     "lm_reinforce": "benchmarks/lm_reinforce.py",
     "lm_reinforce_none": "benchmarks/lm_reinforce.py --baseline none",
     "site": "benchmarks/site.py",
+    "dqn_cartpole": "benchmarks/dqn_cartpole.py",
+    "dqn_cartpole_unseen": "benchmarks/dqn_cartpole.py --unseen",
 }
 COLOURS = {
     "ours_dqn": PALETTE[0],
@@ -43,7 +45,8 @@ def result(name: str) -> dict:
     """The JSON that ``SCRIPTS[name]`` wrote; a clear error if it is missing."""
     path = RESULTS / f"{name}.json"
     if not path.is_file():
-        raise FileNotFoundError(f"{path} is missing: run `python {SCRIPTS[name]}` to write it")
+        script = SCRIPTS.get(name, "benchmarks/dqn_cartpole.py --hidden-sizes ...")
+        raise FileNotFoundError(f"{path} is missing: run `python {script}` to write it")
     return json.loads(path.read_text(encoding="utf-8"))
 
 
@@ -91,7 +94,12 @@ def table_bench_runs(seed: int) -> str:
         "| result | written by | date | machine | speed: matmul, loop | versions |",
         "|:---|:---|:---|:---|:---|:---|",
     ]
-    for name, script in SCRIPTS.items():
+    scripts = dict(SCRIPTS)
+    for path in sorted(RESULTS.glob("dqn_cartpole_*[0-9].json")):  # the other widths of the Q-network
+        widths = path.stem.rpartition("_")[2].replace("x", " ")
+        unseen = " --unseen" if "_unseen_" in path.stem else ""
+        scripts[path.stem] = f"benchmarks/dqn_cartpole.py --hidden-sizes {widths}{unseen}"
+    for name, script in scripts.items():
         r = result(name)
         m = r["machine"]
         rows.append(
@@ -210,6 +218,47 @@ def table_bench_dqn(seed: int) -> str:
                     f"{_seconds(s['median_train_wall_s'])} ({_seconds(s['median_train_cpu_s'])})",
                     _gradient_steps(agent["runs"]),
                     f"{_ms(per_step[0])} ({_ms(per_step[1])})",
+                ]
+            )
+        )
+    return "\n".join(rows)
+
+
+def dqn_widths() -> list[tuple[tuple[int, ...], dict, dict | None]]:
+    """(hidden sizes, the run of seeds 1..5, the run of the unseen seeds or None) per width that
+    ``benchmarks/dqn_cartpole.py`` was run with, the default first, then by width."""
+    default = result("dqn_cartpole")
+    rows = [(tuple(default["config"]["hidden_sizes"]), default, result("dqn_cartpole_unseen"))]
+    for path in sorted(RESULTS.glob("dqn_cartpole_[0-9]*.json")):
+        seen = json.loads(path.read_text(encoding="utf-8"))
+        unseen = RESULTS / path.name.replace("dqn_cartpole_", "dqn_cartpole_unseen_")
+        rows.append(
+            (
+                tuple(seen["config"]["hidden_sizes"]),
+                seen,
+                json.loads(unseen.read_text(encoding="utf-8")) if unseen.is_file() else None,
+            )
+        )
+    return [rows[0], *sorted(rows[1:], key=lambda row: row[0])]
+
+
+def table_bench_dqn_widths(seed: int) -> str:
+    rows = [
+        "| Q-network hidden layers | seeds 1–5 reaching 475 | unseen seeds 6–15 | median steps to reach it "
+        "| wall-clock per run, median |",
+        "|:---|---:|---:|---:|---:|",
+    ]
+    for i, (widths, seen, unseen) in enumerate(dqn_widths()):
+        runs = seen["runs"] + (unseen["runs"] if unseen else [])
+        steps = [run["steps_to_solve"] for run in runs if run["steps_to_solve"] is not None]
+        rows.append(
+            _row(
+                [
+                    " × ".join(map(str, widths)) + (" (`DQNConfig()`)" if i == 0 else ""),
+                    f"{seen['seeds_solved']}/{seen['seeds']}",
+                    f"{unseen['seeds_solved']}/{unseen['seeds']}" if unseen else "not run",
+                    _int(statistics.median(steps)) if steps else "–",
+                    _seconds(statistics.median(run["wall_s"] for run in runs)),
                 ]
             )
         )
@@ -632,9 +681,9 @@ def num_bench_shortfalls(seed: int) -> str:
         paragraphs.append(
             f"**Cold build: {_seconds(b['median']['cold'])} against {b['goals']['cold']} s.** Almost all of "
             f"it is training. The slowest jobs of the median cold build: {_cold_profile(seed)}. "
-            "`fig_dqn_learning_curve` trains the DQN chapter's three 50,000-step CartPole runs (two at a "
-            "time, each in its own process), `fig_lm_reward_curve` pretrains and fine-tunes the three tiny "
-            "language models, and each notebook trains what it shows, as it would for a reader. Two cores "
+            "`fig_dqn_learning_curve` trains the DQN chapter's three 50,000-step CartPole runs (those no "
+            "other job is training at the time), `fig_lm_reward_curve` pretrains and fine-tunes the tiny "
+            "language models of its seeds, and each notebook trains what it shows, as it would for a reader. Two cores "
             "cannot finish sooner than that training's CPU time divided by two, so the goal needs a faster "
             "machine (see the speed column above) or less training on the pages."
         )
@@ -675,6 +724,13 @@ def table_bench_page_weight(seed: int) -> str:
 
 def num_bench_pages(seed: int) -> str:
     return str(result("site")["page_weight"]["total_pages"])
+
+
+def num_bench_search_index(seed: int) -> str:
+    size = result("site")["page_weight"].get("search_index_gzip_bytes")
+    if size is None:
+        raise ValueError("benchmarks/results/site.json has no search_index_gzip_bytes: rerun benchmarks/site.py")
+    return f"{size / 1024:,.0f} KiB"
 
 
 def num_bench_page_weight_median(seed: int) -> str:

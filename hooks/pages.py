@@ -14,6 +14,9 @@
   holds them as written. A page with math links KaTeX's stylesheet (its fonts); only a notebook page
   with a formula not found so gets KaTeX's scripts (``extra.math``), for ``katex-init.js`` to typeset. The theme has no
   instant navigation, so every page is a full load and gets what it needs in its own HTML.
+* **Widget scripts** (``extra.widgets``: each script with the text a page must hold to use it, such as
+  ``data-widget="q-wave"``) are linked only from the pages holding that text, at the end of the body
+  where ``extra_javascript`` goes, in the order listed. A script no page links fails the build.
 * **Notebook pages**: mkdocs-jupyter inlines the same stylesheets (JupyterLab's, 560 kB) in every
   notebook page. Each ``<style>`` block longer than ``INLINE_STYLE_LIMIT`` is written once to
   ``assets/stylesheets/notebook-<digest>.css`` and the page links it in the same place, so a reader
@@ -236,6 +239,14 @@ def math_tags(config, page_url: str) -> tuple[str, str]:
     return css, js
 
 
+def widget_tags(config, page_url: str, output: str) -> tuple[str, list[str]]:
+    """(the script tags of ``extra.widgets`` that the page ``output`` uses, relative to it; their paths)."""
+    base = posixpath.relpath(".", page_url) if page_url else "."
+    used = [path for path, marker in config["extra"].get("widgets", {}).items() if marker in output]
+    tags = "".join(f'<script src="{html.escape(posixpath.join(base, path))}"></script>' for path in used)
+    return tags, used
+
+
 def externalise_styles(output: str, page_url: str, site_dir: Path) -> str:
     """``output`` with each long inline ``<style>`` block replaced by a link to the same CSS as a file."""
     base = posixpath.relpath(".", page_url) if page_url else "."
@@ -259,11 +270,13 @@ def externalise_styles(output: str, page_url: str, site_dir: Path) -> str:
 # MkDocs events
 
 _typesetter: Typesetter | None = None
+_widgets_linked: set[str] = set()
 
 
 def on_pre_build(config) -> None:
     global _typesetter
     _typesetter = Typesetter(Path(config["docs_dir"]) / KATEX_JS)
+    _widgets_linked.clear()
 
 
 def on_page_content(html_text: str, page, config, files: Files) -> str:
@@ -285,6 +298,10 @@ def on_post_page(output: str, page, config) -> str:
         output = output.replace("</head>", css + "</head>", 1)
         if in_browser or (formulas and _typesetter is None):
             output = output.replace("</body>", js + "</body>", 1)
+    widget_js, used = widget_tags(config, page.url, output)
+    if widget_js:
+        output = output.replace("</body>", widget_js + "</body>", 1)
+        _widgets_linked.update(used)
     if is_notebook:
         output = externalise_styles(output, page.url, Path(config["site_dir"]))
     return output
@@ -293,3 +310,6 @@ def on_post_page(output: str, page, config) -> str:
 def on_post_build(config) -> None:
     if _typesetter is not None:
         _typesetter.save()
+    unused = [path for path in config["extra"].get("widgets", {}) if path not in _widgets_linked]
+    if unused:
+        raise PluginError(f"pages: no page holds the marker of these widget scripts (extra.widgets): {unused}")

@@ -55,12 +55,6 @@ def test_page_within_budget(page: str, browser: Browser, gzip_server: str, weigh
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 17: the median page is over 250 KiB (295 KiB with the bug gallery, the KL page and the glossary; "
-    "the search index, fetched on every load, and KaTeX's fonts are half of it); when it meets the goal this test "
-    "passes and the marker must go",
-)
 def test_median_page_within_budget(
     browser: Browser,  # noqa: F811
     gzip_server: str,

@@ -399,6 +399,37 @@ def test_search_works_offline(browser: Browser, site_server: str, built_site: Pa
     )
 
 
+SEARCH_INDEX = "/search/search_index.json"
+
+
+def test_search_index_waits_until_the_reader_reaches_for_search(browser: Browser, site_server: str) -> None:
+    """The index (113 KiB gzipped) is not part of a page's load: it is fetched when the reader first
+    goes to the search box (overrides/partials/search-on-demand.js), here by Material's "/" shortcut."""
+    with visit(browser, site_server, HOME_PAGE) as (tab, log):
+        tab.wait_for_timeout(500)  # a late start-up request would have gone by now
+        early = [u for u in log.requested if u.endswith(SEARCH_INDEX)]
+        with tab.expect_response(lambda r: r.url.endswith(SEARCH_INDEX) and r.ok):
+            tab.keyboard.press("/")
+        tab.keyboard.type(SEARCH_WORD)
+        tab.locator(".md-search-result__item").first.wait_for(state="visible")
+        network = log.problems()
+    assert not early, f"the search index was fetched before any use of search: {early}"
+    assert not network, "problems while searching:\n  " + "\n  ".join(network)
+
+
+def test_a_page_opened_from_a_search_result_gets_the_index_at_once(browser: Browser, site_server: str) -> None:
+    """Material highlights the searched terms (``?h=``) with the index: such a page does not wait for it."""
+    page = "value-learning/q-function/"
+    with visit(browser, site_server, f"{page}?h={SEARCH_WORD.lower()}") as (tab, log):
+        fetched = any(u.endswith(SEARCH_INDEX) for u in log.requested)
+        tab.locator("article mark").first.wait_for(state="attached")
+        marks = tab.locator("article mark").count()
+        network = log.problems()
+    assert fetched, "a page opened with ?h= did not fetch the search index"
+    assert marks > 0, f"no term highlighted on /{page}?h={SEARCH_WORD.lower()}"
+    assert not network, "\n  ".join(network)
+
+
 def test_dark_mode_toggle(browser: Browser, site_server: str, screenshots: Path) -> None:
     with visit(browser, site_server, HOME_PAGE) as (tab, log):
         assert tab.locator("body").get_attribute("data-md-color-scheme") == "default"

@@ -3,6 +3,8 @@
 * The site has its pages (and, when sitemap.xml lists pages, it lists exactly these).
 * Every internal `href`/`src` of every HTML file resolves to a file of the site, and every
   `#fragment` (same page or another page) names an element `id` (or `<a name>`) of its target.
+* A widget's script (``extra.widgets`` in mkdocs.yml) is linked from exactly the pages that hold its
+  widget, after the scripts it needs, and every widget script from at least one page.
 * Nothing is loaded from a third-party host: no `<script src>`, stylesheet/icon/preload `<link>`,
   `<img>`, `<source>` or frame pointing at an http(s) URL. External links in `<a href>` are fine;
   they are never fetched, only listed in test-artifacts/external-links.txt.
@@ -12,8 +14,11 @@ from __future__ import annotations
 
 import functools
 import posixpath
+import re
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
+
+import yaml
 
 from tests.site_helpers import (
     HOME_PAGE,
@@ -130,3 +135,33 @@ def test_nothing_is_loaded_from_third_party_hosts(built_site: Path) -> None:
         "".join(f"{url}\t{html_file}\n" for url, html_file in sorted(external)), encoding="utf-8"
     )
     assert not loaded, f"{len(loaded)} resource(s) loaded from third-party hosts:\n  " + "\n  ".join(loaded)
+
+
+def test_widget_scripts_only_where_their_widgets_are(built_site: Path) -> None:
+    config = yaml.safe_load((REPO_ROOT / "mkdocs.yml").read_text(encoding="utf-8"))
+    widgets: dict[str, str] = config["extra"]["widgets"]
+    linked: dict[str, list[str]] = {path: [] for path in widgets}
+    problems = []
+    for html_file in html_files(built_site):
+        text = (built_site / html_file).read_text(encoding="utf-8")
+        folder = posixpath.dirname(html_file)
+        scripts = [
+            posixpath.normpath(posixpath.join(folder, ref.url))
+            for ref in _parsed(built_site / html_file).refs
+            if ref.tag == "script" and not _is_external(ref.url)
+        ]
+        for path, marker in widgets.items():
+            has_widget, has_script = marker in text, path in scripts
+            if has_script:
+                linked[path].append(html_file)
+            if has_widget != has_script:
+                problems.append(
+                    f"{html_file}: {'holds' if has_widget else 'lacks'} {marker!r} but "
+                    f"{'does not link' if has_widget else 'links'} {path}"
+                )
+        shared = "assets/javascripts/widgets/common.js"
+        uses_shared = [s for s in scripts if re.match(r"assets/javascripts/widgets/(?!common\.js)", s)]
+        if uses_shared and (shared not in scripts or scripts.index(shared) > scripts.index(uses_shared[0])):
+            problems.append(f"{html_file}: a widget script without {shared} before it")
+    problems += [f"no page links {path}" for path, pages in linked.items() if not pages]
+    assert not problems, "\n  ".join(["widget scripts:", *problems])

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import gzip
 import json
 import math
 import re
@@ -32,6 +33,7 @@ from typing import Any
 import numpy as np
 import pytest
 
+from tests.site_helpers import site_dir_from_env
 from tests.value_checks_helpers import (
     GOAL,
     MOVES,
@@ -1187,6 +1189,43 @@ def table_bench_dqn(value: str) -> None:
     same("the extra columns", ["gradient steps", "per gradient step, median"], t.header[5:])
 
 
+@check
+def table_bench_dqn_widths(value: str) -> None:
+    t = parse_table(value)
+    default = result("dqn_cartpole")
+    defaults = {k: list(v) if isinstance(v, tuple) else v for k, v in dqn_settings().items() if k != "seed"}
+    same("the default run's settings are DQNConfig()'s", defaults, default["config"])
+    default_width = tuple(defaults["hidden_sizes"])
+    files = sorted(RESULTS.glob("dqn_cartpole_[0-9]*.json"))
+    same("rows: the default, then each other width run", 1 + len(files), len(t.rows))
+    widths = [default_width] + sorted(
+        tuple(json.loads(f.read_text(encoding="utf-8"))["config"]["hidden_sizes"]) for f in files
+    )
+    for row, width in zip(t.rows, widths, strict=True):
+        suffix = "" if width == default_width else "_" + "x".join(map(str, width))
+        seen = result("dqn_cartpole" + suffix)
+        unseen_file = RESULTS / f"dqn_cartpole_unseen{suffix}.json"
+        unseen = json.loads(unseen_file.read_text(encoding="utf-8")) if unseen_file.is_file() else None
+        same(f"{row[0]}: the widths", " × ".join(map(str, width)), row[0].removesuffix(" (`DQNConfig()`)"))
+        same(f"{row[0]}: the seeds of each file", [1, 2, 3, 4, 5], [r["seed"] for r in seen["runs"]])
+        runs = seen["runs"] + (unseen["runs"] if unseen else [])
+        firsts = [first_success(r["eval_history"], default["config"]["solve_threshold"]) for r in runs]
+        solved = [f is not None for f in firsts]
+        same(f"{row[0]}: seeds 1–5 reaching 475", f"{sum(solved[:5])}/5", row[1])
+        if unseen:
+            same(f"{row[0]}: the unseen seeds", list(range(6, 16)), [r["seed"] for r in unseen["runs"]])
+            same(f"{row[0]}: unseen seeds reaching 475", f"{sum(solved[5:])}/{len(solved) - 5}", row[2])
+        else:
+            same(f"{row[0]}: no unseen run", "not run", row[2])
+        reached = [f for f in firsts if f is not None]
+        same(f"{row[0]}: median steps", int_text(statistics.median(reached)) if reached else "–", row[3])
+        same(f"{row[0]}: median wall-clock", seconds(statistics.median(r["wall_s"] for r in runs)), row[4])
+    # The prose: the default is the only width that reached 475 on every seed; each narrower one missed.
+    same("the default: every seed", ["5/5", "10/10"], t.rows[0][1:3])
+    for row in t.rows[1:]:
+        assert row[1] != "5/5" or row[2] != "10/10", f"table_bench_dqn_widths: {row[0]} solved every seed too"
+
+
 def close_to_shown(what: str, exact: float, shown: str, unit: str) -> None:
     """``shown`` (e.g. "3.19 ms" or "2.0×") is ``exact`` rounded to the decimals it shows; two
     decimals below 10, one from 10 (a run's ms per step is itself rounded to 4 decimals)."""
@@ -1715,6 +1754,17 @@ def num_bench_page_weight_median(value: str) -> None:
     median = statistics.median(p["bytes"] for p in page_weights())
     same("the median of the pages' transfers", f"{median / 1024:,.0f} KiB", value)
     same("median_bytes in the JSON", f"{w['median_bytes'] / 1024:,.0f} KiB", value)
+
+
+@check
+def num_bench_search_index(value: str) -> None:
+    size = result("site")["page_weight"]["search_index_gzip_bytes"]
+    same("the search index, gzipped, in the JSON", f"{size / 1024:,.0f} KiB", value)
+    site = site_dir_from_env()
+    index = site / "search" / "search_index.json" if site else None
+    if index is not None and index.is_file():  # the site under test: the JSON is not stale by much
+        now = len(gzip.compress(index.read_bytes(), compresslevel=6, mtime=0))
+        assert 0.75 < size / now < 1.25, f"num_bench_search_index: {size:,} bytes in site.json, {now:,} built"
 
 
 # ================================================================================================
@@ -2436,6 +2486,7 @@ WRONG = {
     "table_bench_dqn": in_cell(0, 4),
     "table_bench_reinforce": in_cell(0, 2),
     "table_bench_tabular": in_cell(0, 1),
+    "table_bench_dqn_widths": in_cell(1, 1),
     "table_bench_build": in_cell(0, 2),
     "num_bench_page_weight_median": lambda v: bump_digit(v, 0),
 }

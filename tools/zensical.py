@@ -16,9 +16,11 @@ runs no MkDocs hooks and no MkDocs plugins such as mkdocs-jupyter. So this scrip
 2. writes ``DIR/mkdocs.yml``, the project's mkdocs.yml with ``docs_dir`` and ``site_dir`` inside DIR
    (Zensical wants both under its config's folder), the pymdownx.snippets base paths made absolute
    (pages include code from the repository's snippets/), and without what Zensical cannot use:
-   ``hooks``, the mkdocs-jupyter plugin, ``theme.custom_dir`` (its one override is mkdocs-jupyter's
-   notebook download button), ``watch`` and MkDocs' ``validation`` settings; and with KaTeX
-   (``extra.math``) linked from every page, where ``hooks/pages.py`` links it from the pages with math;
+   ``hooks``, the mkdocs-jupyter plugin, ``theme.custom_dir`` (its overrides are mkdocs-jupyter's
+   notebook download button and the search index fetched on demand, written for Material's bundle),
+   ``watch`` and MkDocs' ``validation`` settings; and with KaTeX
+   (``extra.math``) and the widget scripts (``extra.widgets``) linked from every page, where
+   ``hooks/pages.py`` links them from the pages that use them;
 3. runs ``zensical build --strict`` on it.
 
 What the Zensical site lacks: the notebooks are not pages but their executed ``.ipynb`` files (the
@@ -55,7 +57,8 @@ def zensical_config(mkdocs: dict) -> dict:
     # KaTeX: hooks/pages.py links it from the pages with math; with no hooks, every page links it.
     math = config.get("extra", {}).get("math", {})
     config["extra_css"] = [*math.get("css", []), *config.get("extra_css", [])]
-    config["extra_javascript"] = [*config.get("extra_javascript", []), *math.get("javascript", [])]
+    widgets = list(config.get("extra", {}).get("widgets", {}))  # hooks/pages.py: only where a page uses them
+    config["extra_javascript"] = [*config.get("extra_javascript", []), *widgets, *math.get("javascript", [])]
     config["theme"] = {k: v for k, v in config.get("theme", {}).items() if k != "custom_dir"}
     plugins = config.get("plugins", [])
     config["plugins"] = [p for p in plugins if (p if isinstance(p, str) else next(iter(p))) not in DROPPED_PLUGINS]
