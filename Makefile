@@ -63,6 +63,7 @@ $(NODE): package.json package-lock.json
 
 $(VENDOR): tools/vendor.py
 	$(PYTHON) tools/vendor.py
+	touch $(VENDOR)  # vendor.py leaves an up-to-date stamp as it is; make compares times
 
 vendor: $(VENDOR)
 

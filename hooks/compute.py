@@ -166,10 +166,12 @@ def environment_fingerprint() -> str:
     return "\n".join(parts)
 
 
-def digest_of(kind: str, name: str, source: Path, env: str) -> str:
+def digest_of(kind: str, name: str, source: Path, env: str, code: str | None = None) -> str:
     """The cache key of artifact ``name``: its kind and name, the environment, and the code it depends
-    on, its own file byte for byte (a notebook's comments are its text cells)."""
-    code = deps.code_digest(source, verbatim={source})
+    on, its own file byte for byte (a notebook's comments are its text cells). ``code``: that code's
+    digest, ``deps.code_digest(source, verbatim={source})``, when the caller has it already."""
+    if code is None:
+        code = deps.code_digest(source, verbatim={source})
     return hashlib.sha256(f"{kind}:{name}\n{env}\n{code}\n".encode()).hexdigest()
 
 
@@ -181,6 +183,7 @@ def discover() -> list[Artifact]:
         if path.name.startswith("_"):
             continue
         module = "figures." + path.stem
+        code = deps.code_digest(path, verbatim={path})  # once per module: its artifacts share it
         tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
         for node in tree.body:
             if not isinstance(node, ast.FunctionDef):
@@ -195,7 +198,7 @@ def discover() -> list[Artifact]:
             if node.name in owner:
                 raise ArtifactError(f"artifacts: {node.name} is defined in both {owner[node.name]} and {path}")
             owner[node.name] = path
-            artifacts.append(Artifact(kind, node.name, path, module, digest_of(kind, node.name, path, env)))
+            artifacts.append(Artifact(kind, node.name, path, module, digest_of(kind, node.name, path, env, code)))
     for path in sorted((ROOT / "notebooks").glob("*.py")):
         name = path.stem
         artifacts.append(Artifact("notebook", name, path, "", digest_of("notebook", name, path, env)))

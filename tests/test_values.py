@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import gzip
 import json
 import math
 import re
@@ -33,7 +32,6 @@ from typing import Any
 import numpy as np
 import pytest
 
-from tests.site_helpers import site_dir_from_env
 from tests.value_checks_helpers import (
     GOAL,
     MOVES,
@@ -1131,6 +1129,20 @@ def expected_goals() -> list[tuple[str, str, bool]]:
         median = statistics.median(edit["seconds"])
         goal = build["goals"]["one_snippet"]
         goals.append((f"{edit['edit']} edit of `{edit['path']}` ≤ {goal} s", seconds(median), median <= goal))
+    site = result("site")
+    serve = statistics.median(site["serve"]["seconds"])
+    goals.append(("`make serve` answers with the first page ≤ 60 s", seconds(serve), serve <= 60))
+    t = site["make_test"]
+    fresh = t["setup_s"] + t["seconds"]
+    pytest_s = float(re.findall(r"\bin ([\d.]+)s", t["summary"])[-1])
+    same("pytest's own time, from its summary line", pytest_s, t["pytest_s"])
+    measured = f"{seconds(fresh)} (set-up {seconds(t['setup_s'])}, then {seconds(t['seconds'])})"
+    goals.append(("`make test` from a fresh clone, set-up included, ≤ 480 s", measured, fresh <= 480))
+    goals.append(("the pytest phase of `make test` ≤ 150 s", seconds(pytest_s), pytest_s <= 150))
+    sizes = [p["bytes"] for p in site["page_weight"]["pages"]]
+    median, heaviest = statistics.median_high(sizes), max(sizes)
+    goals.append(("the median page transfers ≤ 250 KiB", f"{median / 1024:,.0f} KiB", median <= 250 * 1024))
+    goals.append(("the heaviest page transfers ≤ 500 KiB", f"{heaviest / 1024:,.0f} KiB", heaviest <= 500 * 1024))
     return goals
 
 
@@ -1678,6 +1690,12 @@ def num_bench_shortfalls(value: str) -> None:
         median_run = sorted(range(len(b["cold_s"])), key=lambda i: b["cold_s"][i])[len(b["cold_s"]) // 2]
         jobs = [f"`{n}` {s:.0f} s" for n, s in b["slowest"]["cold"][median_run][:5]]
         missed.append((f"**Cold build: {seconds(cold)} against {b['goals']['cold']} s.**", jobs))
+    warm = statistics.median(b["warm_s"])
+    if warm > b["goals"]["warm"]:
+        done, of = b["recomputed"]["warm"][
+            sorted(range(len(b["warm_s"])), key=lambda i: b["warm_s"][i])[len(b["warm_s"]) // 2]
+        ]
+        missed.append((f"**Warm build: {seconds(warm)} against {b['goals']['warm']} s.**", [f"{done} of the {of}"]))
     goal = b["goals"]["one_snippet"]
     for e in b["one_snippet"]:
         median = statistics.median(e["seconds"])
@@ -1696,7 +1714,9 @@ def num_bench_shortfalls(value: str) -> None:
         return
     same("a paragraph per missed build-time goal", len(missed), len(paragraphs))
     unmet = sum(
-        r[2] == "**no**" for r in parse_table(cached_value("table_bench_goals")).rows if r[0].startswith("Site")
+        r[2] == "**no**"
+        for r in parse_table(cached_value("table_bench_goals")).rows
+        if r[0].startswith("Site") and "make serve" not in r[0]
     )
     same("missed site goals in the goals table", unmet, len(missed))
     for paragraph, (opening, facts) in zip(paragraphs, missed, strict=True):
@@ -1708,9 +1728,14 @@ def num_bench_shortfalls(value: str) -> None:
 @check
 def num_bench_make_test(value: str) -> None:
     m = result("site")["make_test"]
-    same("time and pytest's summary", f"{seconds(m['seconds'])} ({m['summary']})", value)
-    pytest_s = re.findall(r"in ([\d.]+)s", m["summary"])
-    claim(bool(pytest_s) and float(pytest_s[0]) <= m["seconds"], "pytest's own time is part of make test's", m)
+    pytest_s = float(re.findall(r"\bin ([\d.]+)s", m["summary"])[-1])
+    fresh = m["setup_s"] + m["seconds"]
+    expected = (
+        f"{seconds(fresh)}: the set-up {seconds(m['setup_s'])}, then `make test` {seconds(m['seconds'])}, "
+        f"of which pytest {seconds(pytest_s)} ({m['summary']})"
+    )
+    same("the times and pytest's summary", expected, value)
+    claim(pytest_s <= m["seconds"], "pytest's own time is part of make test's", m)
 
 
 def page_weights() -> list[dict]:
@@ -1760,11 +1785,6 @@ def num_bench_page_weight_median(value: str) -> None:
 def num_bench_search_index(value: str) -> None:
     size = result("site")["page_weight"]["search_index_gzip_bytes"]
     same("the search index, gzipped, in the JSON", f"{size / 1024:,.0f} KiB", value)
-    site = site_dir_from_env()
-    index = site / "search" / "search_index.json" if site else None
-    if index is not None and index.is_file():  # the site under test: the JSON is not stale by much
-        now = len(gzip.compress(index.read_bytes(), compresslevel=6, mtime=0))
-        assert 0.75 < size / now < 1.25, f"num_bench_search_index: {size:,} bytes in site.json, {now:,} built"
 
 
 # ================================================================================================
