@@ -87,7 +87,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -104,7 +103,7 @@ if str(ROOT) not in sys.path:  # also runnable as `python benchmarks/site.py`
     sys.path.insert(0, str(ROOT))
 
 from benchmarks._meta import meta  # noqa: E402
-from tests.site_helpers import list_pages  # noqa: E402
+from tests.site_helpers import free_port, list_pages  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "results" / "site.json"
 VENV = ROOT / ".venv"
@@ -273,20 +272,20 @@ def artifact_count(copy: Path) -> int:
     return sum(1 for folder in folders for entry in folder.iterdir() if entry.is_dir())
 
 
+def timed(args: list[str], copy: Path, check: bool = True) -> tuple[float, subprocess.CompletedProcess[str]]:
+    """Run ``args`` in the copy, stdout and stderr together: (wall-clock seconds, the process). With
+    ``check``, a non-zero exit stops the benchmark with the end of the output."""
+    started = time.perf_counter()
+    proc = subprocess.run(args, cwd=copy, env=_env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    seconds = time.perf_counter() - started
+    if check and proc.returncode != 0:
+        raise SystemExit(f"`{' '.join(args)}` failed in {copy} (exit {proc.returncode}):\n{proc.stdout[-4000:]}")
+    return seconds, proc
+
+
 def build(copy: Path) -> dict:
     """``mkdocs build --strict`` in the copy: its wall-clock seconds and [computed, of] artifacts."""
-    started = time.perf_counter()
-    proc = subprocess.run(
-        [str(PYTHON), "-m", "mkdocs", "build", "--strict", "--site-dir", "site"],
-        cwd=copy,
-        env=_env(),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    seconds = time.perf_counter() - started
-    if proc.returncode != 0:
-        raise SystemExit(f"`mkdocs build --strict` failed in {copy} (exit {proc.returncode}):\n{proc.stdout[-4000:]}")
+    seconds, proc = timed([str(PYTHON), "-m", "mkdocs", "build", "--strict", "--site-dir", "site"], copy)
     match = COMPUTING.search(proc.stdout)
     computed = [int(match[1]), int(match[2])] if match else [0, artifact_count(copy)]
     profile = SLOWEST.search(proc.stdout)
@@ -455,11 +454,7 @@ def measure_make_test(copy: Path) -> dict:
     shutil.rmtree(copy / CACHE, ignore_errors=True)
     shutil.rmtree(copy / "site", ignore_errors=True)
     print("  make test (cold: no .cache) ...", flush=True)
-    started = time.perf_counter()
-    proc = subprocess.run(
-        ["make", "test"], cwd=copy, env=_env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
-    )
-    seconds = time.perf_counter() - started
+    seconds, proc = timed(["make", "test"], copy, check=False)
     summaries = PYTEST_SUMMARY.findall(proc.stdout)
     if proc.returncode != 0 or not summaries:
         raise SystemExit(f"`make test` failed in {copy} (exit {proc.returncode}):\n{proc.stdout[-4000:]}")
@@ -477,27 +472,10 @@ def measure_setup(copy: Path) -> float:
     shutil.rmtree(copy / VENDOR, ignore_errors=True)
     shutil.rmtree(copy / "node_modules", ignore_errors=True)
     print("  make setup node_modules/.installed (a new .venv) ...", flush=True)
-    started = time.perf_counter()
-    proc = subprocess.run(
-        ["make", "setup", "node_modules/.installed"],
-        cwd=copy,
-        env=_env(),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    seconds = time.perf_counter() - started
-    if proc.returncode != 0:
-        raise SystemExit(f"`make setup` failed in {copy} (exit {proc.returncode}):\n{proc.stdout[-4000:]}")
+    seconds, _ = timed(["make", "setup", "node_modules/.installed"], copy)
     print(f"  {seconds:.1f} s", flush=True)
     shutil.rmtree(copy / ".venv")  # the copy's later steps use the checkout's .venv again
     return round(seconds, 2)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _stop(pid: int) -> None:
@@ -525,7 +503,7 @@ def measure_first_page(copy: Path, runs: int) -> dict:
     for i in range(runs):
         shutil.rmtree(copy / CACHE, ignore_errors=True)
         shutil.rmtree(copy / "site", ignore_errors=True)
-        port = _free_port()
+        port = free_port()
         url = f"http://127.0.0.1:{port}/"
         started = time.perf_counter()
         server = subprocess.Popen(

@@ -292,9 +292,8 @@ def table_lm_reward_per_seed(seed: int) -> str:
         "| seed | mean reward, pretrained | after REINFORCE | first update whose responses averaged ≥ 0.9 |",
         "|---:|---:|---:|---:|",
     ]
-    for s, (pretrained, improved, vocab, record) in zip(
-        range(seed, seed + N_SEEDS), _runs.each_run(models, range(seed, seed + N_SEEDS)), strict=True
-    ):
+    seeds = range(seed, seed + N_SEEDS)
+    for s, (pretrained, improved, vocab, record) in zip(seeds, _runs.each_run(models, seeds), strict=True):
         before, after = (
             mean_reward(m, vocab, cfg.prompts, SAMPLES, cfg.max_new_tokens, EVAL_SEED) for m in (pretrained, improved)
         )

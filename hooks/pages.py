@@ -226,30 +226,33 @@ def typeset_notebook(
     return "".join(parts), found
 
 
+def href(page_url: str, path: str) -> str:
+    """``path`` (relative to the site's root) as a link from the page at ``page_url``, HTML-escaped.
+
+    >>> href("", "a/b.js"), href("x/y/", "a/b.js"), href("404.html", "a/b.js")
+    ('a/b.js', '../../a/b.js', 'a/b.js')
+    """
+    folder = posixpath.dirname(page_url) if page_url.endswith(".html") else page_url  # 404.html, or a/b/
+    base = posixpath.relpath(".", folder) if folder else "."
+    return html.escape(path if base == "." else posixpath.join(base, path))
+
+
 def math_tags(config, page_url: str) -> tuple[str, str]:
     """(the stylesheet links, the script tags) of ``extra.math``, relative to the page at ``page_url``."""
     math = config["extra"].get("math", {})
-    base = posixpath.relpath(".", page_url or ".") if page_url else "."
-
-    def url(path: str) -> str:
-        return html.escape(posixpath.join(base, path) if base != "." else path)
-
-    css = "".join(f'<link rel="stylesheet" href="{url(p)}">' for p in math.get("css", []))
-    js = "".join(f'<script src="{url(p)}"></script>' for p in math.get("javascript", []))
+    css = "".join(f'<link rel="stylesheet" href="{href(page_url, p)}">' for p in math.get("css", []))
+    js = "".join(f'<script src="{href(page_url, p)}"></script>' for p in math.get("javascript", []))
     return css, js
 
 
 def widget_tags(config, page_url: str, output: str) -> tuple[str, list[str]]:
     """(the script tags of ``extra.widgets`` that the page ``output`` uses, relative to it; their paths)."""
-    base = posixpath.relpath(".", page_url) if page_url else "."
     used = [path for path, marker in config["extra"].get("widgets", {}).items() if marker in output]
-    tags = "".join(f'<script src="{html.escape(posixpath.join(base, path))}"></script>' for path in used)
-    return tags, used
+    return "".join(f'<script src="{href(page_url, path)}"></script>' for path in used), used
 
 
 def externalise_styles(output: str, page_url: str, site_dir: Path) -> str:
     """``output`` with each long inline ``<style>`` block replaced by a link to the same CSS as a file."""
-    base = posixpath.relpath(".", page_url) if page_url else "."
 
     def replace(match: re.Match[str]) -> str:
         css = match.group(1)
@@ -261,7 +264,7 @@ def externalise_styles(output: str, page_url: str, site_dir: Path) -> str:
         if not target.is_file():
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(data)
-        return f'<link rel="stylesheet" href="{html.escape(posixpath.join(base, rel))}">'
+        return f'<link rel="stylesheet" href="{href(page_url, rel)}">'
 
     return STYLE.sub(replace, output)
 

@@ -6,6 +6,7 @@ Only the standard library: the link check must run without a browser.
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -60,6 +61,13 @@ def build_site(dest: Path) -> Path:
 
 
 # --- Pages -----------------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on now (the OS picks it)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 def page_url(index_html: Path, site_dir: Path) -> str:

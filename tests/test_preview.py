@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import os
 import re
-import socket
 import subprocess
 import sys
 import threading
@@ -24,6 +23,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.site_helpers import free_port
 from tests.test_build_faults import copy_project
 
 REPO = Path(__file__).resolve().parents[1]
@@ -44,12 +44,6 @@ def _hook(root: Path):
         return module
     finally:
         sys.path.remove(str(root))
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _get(url: str) -> str | None:
@@ -76,7 +70,7 @@ def test_serve_shows_stand_ins_at_once_then_the_real_artifacts(tmp_path: Path, b
     artifacts = {a.name: a for a in compute.discover()}
     for name in MISSING:
         artifacts[name].cached.unlink()
-    port = _free_port()
+    port = free_port()
     env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
     env.pop("RLHF_PREVIEW", None)
     server = subprocess.Popen(
