@@ -422,10 +422,10 @@ def test_a_page_opened_from_a_search_result_gets_the_index_at_once(browser: Brow
     page = "value-learning/q-function/"
     with visit(browser, site_server, f"{page}?h={SEARCH_WORD.lower()}") as (tab, log):
         fetched = any(u.endswith(SEARCH_INDEX) for u in log.requested)
+        assert fetched, "a page opened with ?h= did not fetch the search index"
         tab.locator("article mark").first.wait_for(state="attached")
         marks = tab.locator("article mark").count()
         network = log.problems()
-    assert fetched, "a page opened with ?h= did not fetch the search index"
     assert marks > 0, f"no term highlighted on /{page}?h={SEARCH_WORD.lower()}"
     assert not network, "\n  ".join(network)
 
