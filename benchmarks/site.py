@@ -597,11 +597,51 @@ def _on_network(url: str) -> bool:
     return not url.startswith(("data:", "blob:"))
 
 
+class FirstLoad:
+    """What a page's first load downloads, as the browser counts it: every request's bytes as sent
+    (headers and body), a worker's own script included.
+
+    Attach it to a fresh context (an empty cache) and its page before the page is opened; call
+    ``total()`` once the page has loaded and the network is idle, before anything else runs in it.
+    ``weigh_page`` below and the browser tests (tests/test_site_browser.py) weigh pages with it.
+    """
+
+    def __init__(self, context, page) -> None:
+        self.seen: list = []  # every network request Playwright saw: the page's and its workers'
+        self.urls: dict[str, str] = {}
+        self.encoded: dict[str, float] = {}
+        context.on("request", lambda req: self.seen.append(req) if _on_network(req.url) else None)
+        cdp = context.new_cdp_session(page)
+        cdp.send("Network.enable")
+        cdp.on("Network.requestWillBeSent", lambda e: self.urls.__setitem__(e["requestId"], e["request"]["url"]))
+        cdp.on("Network.loadingFinished", lambda e: self.encoded.__setitem__(e["requestId"], e["encodedDataLength"]))
+
+    @property
+    def requests(self) -> int:
+        return len(self.seen)
+
+    def total(self, off_site: list[str]) -> int:
+        """The bytes downloaded so far; ``off_site``: the requests that were aborted, which count nothing."""
+        finished: dict[str, list[float]] = {}
+        for request_id, size in self.encoded.items():
+            if _on_network(self.urls.get(request_id, "data:")):
+                finished.setdefault(self.urls[request_id], []).append(size)
+        total = sum(sum(sizes) for sizes in finished.values())
+        for req in self.seen:  # a load CDP's page session did not see finish: a worker's own script
+            if finished.get(req.url):
+                finished[req.url].pop()
+                continue
+            resp = req.response()
+            if resp is None or req.url in off_site:
+                continue
+            total += req.sizes()["responseHeadersSize"] + int(resp.headers.get("content-length", 0))
+        return int(total)
+
+
 def weigh_page(browser, origin: str, url: str) -> dict:
     """Open ``url`` (site-relative) in a fresh context: the bytes and the requests its first load took."""
     off_site: list[str] = []
     problems: list[str] = []
-    seen = []  # every network request Playwright saw: the page's and its workers'
 
     def route(r) -> None:
         if r.request.url.startswith(origin + "/") or not _on_network(r.request.url):
@@ -622,34 +662,16 @@ def weigh_page(browser, origin: str, url: str) -> dict:
     try:
         context.set_default_timeout(TIMEOUT_MS)
         context.route("**/*", route)
-        context.on("request", lambda req: seen.append(req) if _on_network(req.url) else None)
         context.on("requestfailed", failed)
         context.on("response", response)
         page = context.new_page()
-        cdp = context.new_cdp_session(page)
-        cdp.send("Network.enable")
-        urls: dict[str, str] = {}
-        encoded: dict[str, float] = {}
-        cdp.on("Network.requestWillBeSent", lambda e: urls.__setitem__(e["requestId"], e["request"]["url"]))
-        cdp.on("Network.loadingFinished", lambda e: encoded.__setitem__(e["requestId"], e["encodedDataLength"]))
+        load = FirstLoad(context, page)
         page.goto(f"{origin}/{url}", wait_until="load")
         page.wait_for_load_state("networkidle")
-        finished: dict[str, list[float]] = {}
-        for request_id, size in encoded.items():
-            if _on_network(urls.get(request_id, "data:")):
-                finished.setdefault(urls[request_id], []).append(size)
-        total = sum(sum(sizes) for sizes in finished.values())
-        for req in seen:  # a load CDP's page session did not see finish: a worker's own script
-            if finished.get(req.url):
-                finished[req.url].pop()
-                continue
-            resp = req.response()
-            if resp is None or req.url in off_site:
-                continue
-            total += req.sizes()["responseHeadersSize"] + int(resp.headers.get("content-length", 0))
+        total = load.total(off_site)
     finally:
         context.close()
-    return {"path": "/" + url, "bytes": int(total), "requests": len(seen), "off_site": off_site, "problems": problems}
+    return {"path": "/" + url, "bytes": total, "requests": load.requests, "off_site": off_site, "problems": problems}
 
 
 def measure_page_weight(site_dir: Path) -> dict:

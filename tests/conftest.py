@@ -4,7 +4,7 @@
   relative paths are relative to the repo root); otherwise the site is built once per session with
   ``mkdocs build --strict`` into a temporary folder, and a failed build fails the test with mkdocs'
   output.
-* ``site_server``: that folder served over HTTP on 127.0.0.1, on a port the OS picks.
+* ``site_server``: that folder served over HTTP on 127.0.0.1, on a port the OS picks, text gzipped.
 * ``page`` / ``html_file``: tests that take one of these are parametrised over every page (or every
   checked HTML file) of the built site, so a failure names the page. Listing them needs the site at
   collection time, so the build (when there is no ``$SITE_DIR``) happens then, once.
@@ -12,16 +12,13 @@
 
 from __future__ import annotations
 
-import http.server
-import sys
-import threading
 from collections.abc import Iterator
-from functools import partial
 from pathlib import Path
 
 import pytest
 from hypothesis import settings
 
+from benchmarks.site import serve
 from tests.site_helpers import (
     SiteBuildError,
     build_site,
@@ -100,31 +97,9 @@ def html_file(request: pytest.FixtureRequest, built_site: Path) -> str:
     return value
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - stdlib signature
-        pass
-
-
-class _QuietServer(http.server.ThreadingHTTPServer):
-    daemon_threads = True
-
-    def handle_error(self, request: object, client_address: object) -> None:
-        # A browser that drops a connection mid-response (a page closed while loading) is normal.
-        if isinstance(sys.exc_info()[1], ConnectionError):
-            return
-        super().handle_error(request, client_address)
-
-
 @pytest.fixture(scope="session")
 def site_server(built_site: Path) -> Iterator[str]:
-    """The built site served at http://127.0.0.1:PORT (no trailing slash)."""
-    server = _QuietServer(("127.0.0.1", 0), partial(_QuietHandler, directory=str(built_site)))
-    thread = threading.Thread(target=server.serve_forever, name="site-server", daemon=True)
-    thread.start()
-    try:
-        host, port = server.server_address[:2]
-        yield f"http://{host}:{port}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
+    """The built site served at http://127.0.0.1:PORT (no trailing slash), its text gzipped as a static
+    host sends it: the server ``benchmarks/site.py`` weighs pages with."""
+    with serve(built_site) as origin:
+        yield origin

@@ -3,8 +3,9 @@
 It shows what ``rl4rlhf.returns.discounted_return`` computes: for several γ, set by the slider's
 value (an ``input`` event, as a drag sends) and by the keyboard (focus, then ArrowRight), the three
 returns and the weights γ^k it displays are compared with ``discounted_return`` run here, to the
-decimals it shows. Its data file is fetched on the return page and on no other page; axe-core finds
-nothing serious in the light or the dark palette; and at 375 px the widget fits.
+decimals it shows. axe-core finds nothing serious in it in the light
+or the dark palette (one visit, both palettes); and at 375 px the widget fits. That its data file is
+fetched on the return page only is checked for every page by tests/test_site_browser.py.
 
 The browser, the visit (which records every request) and axe-core are tests/test_site_browser.py's.
 """
@@ -15,10 +16,9 @@ import pytest
 from playwright.sync_api import Browser, Page
 from rl4rlhf.returns import A_TO_GOAL, GOAL_TEN_STEPS_AWAY, discounted_return
 
-from tests.site_helpers import HOME_PAGE
 from tests.test_site_browser import MOBILE, visit
 from tests.test_site_browser import browser as _browser_fixture
-from tests.widget_helpers import phone_layout, use_palette, widget_violations
+from tests.widget_helpers import phone_layout, violations_in_both_palettes
 
 pytestmark = pytest.mark.browser
 browser = _browser_fixture  # the fixture, under the name the tests ask for
@@ -83,7 +83,7 @@ def set_gamma(tab: Page, gamma: float) -> None:
 
 
 def test_the_widget_shows_what_discounted_return_computes(browser: Browser, site_server: str) -> None:
-    with visit(browser, site_server, RETURN_PAGE) as (tab, log):
+    with visit(browser, site_server, RETURN_PAGE, idle=False) as (tab, log):
         ready(tab)
         check_shows(tab, 0.9)  # where it starts: the page's worked examples
         for gamma in (0.0, 0.01, 0.5, 0.73, 0.99, 1.0):
@@ -107,26 +107,16 @@ def test_the_widget_shows_what_discounted_return_computes(browser: Browser, site
     assert not problems, "\n".join(problems)
 
 
-@pytest.mark.parametrize("url", [HOME_PAGE, "fundamentals/agent-environment-loop/", "summary/"])
-def test_the_data_is_fetched_only_on_the_page_that_uses_it(browser: Browser, site_server: str, url: str) -> None:
-    with visit(browser, site_server, url) as (tab, log):
-        assert tab.locator(WIDGET).count() == 0
-        requested = [url for url in log.requested if "/data/" in url]
-    assert not requested, requested
-
-
-@pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_the_widget_is_accessible(browser: Browser, site_server: str, scheme: str) -> None:
-    with visit(browser, site_server, RETURN_PAGE) as (tab, log):
-        use_palette(tab, scheme)
+def test_the_widget_is_accessible(browser: Browser, site_server: str) -> None:
+    with visit(browser, site_server, RETURN_PAGE, idle=False) as (tab, log):
         ready(tab)
         tab.locator(f"{WIDGET} details").evaluate("(d) => { d.open = true; }")  # its table checked too
-        violations = widget_violations(tab, WIDGET)
-    assert not violations, f"{scheme}: " + "\n".join(violations)
+        violations = violations_in_both_palettes(tab, WIDGET)
+    assert not violations, "\n".join(violations)
 
 
 def test_the_widget_fits_a_phone(browser: Browser, site_server: str) -> None:
-    with visit(browser, site_server, RETURN_PAGE, viewport=MOBILE) as (tab, log):
+    with visit(browser, site_server, RETURN_PAGE, viewport=MOBILE, idle=False) as (tab, log):
         widget = ready(tab)
         tab.locator(f"{WIDGET} details").evaluate("(d) => { d.open = true; }")
         box, scroll_width, overflowing = phone_layout(tab, widget)

@@ -6,8 +6,9 @@ and the count of distinct responses are compared with values computed here from 
 model (``figures.lm_runs.models``: the memoised run, not trained again): softmax(logits / T) in float64
 (the argmax at T = 0), the entropy of those probabilities, ``sample_next`` through ``generate`` for the
 draws, with seeds 0 to 4, and the distinct responses of a batch drawn with the page's sampling seed.
-Its data file is fetched on that page only; axe-core finds nothing serious in the light or the dark
-palette; and at 375 px the widget fits.
+axe-core finds nothing serious in it in the light or the dark palette (one visit, both palettes); and
+at 375 px the widget fits. That its data file is fetched on that page only is checked for every page
+by tests/test_site_browser.py.
 """
 
 from __future__ import annotations
@@ -18,10 +19,9 @@ from functools import cache
 import pytest
 from playwright.sync_api import Browser, Page
 
-from tests.site_helpers import HOME_PAGE
 from tests.test_site_browser import MOBILE, visit
 from tests.test_site_browser import browser as _browser_fixture
-from tests.widget_helpers import phone_layout, use_palette, widget_violations
+from tests.widget_helpers import phone_layout, violations_in_both_palettes
 
 pytestmark = pytest.mark.browser
 browser = _browser_fixture  # the fixture, under the name the tests ask for
@@ -104,7 +104,7 @@ def set_position(tab: Page, k: int) -> None:
 
 
 def test_the_widget_shows_what_the_model_computes(browser: Browser, site_server: str) -> None:
-    with visit(browser, site_server, PAGE) as (tab, log):
+    with visit(browser, site_server, PAGE, idle=False) as (tab, log):
         ready(tab)
         check_shows(tab, 0)
         for k in range(1, len(TEMPERATURES)):
@@ -125,26 +125,16 @@ def test_the_widget_shows_what_the_model_computes(browser: Browser, site_server:
     assert not problems, "\n".join(problems)
 
 
-@pytest.mark.parametrize("url", [HOME_PAGE, "language-models/"])
-def test_the_data_is_fetched_only_on_the_page_that_uses_it(browser: Browser, site_server: str, url: str) -> None:
-    with visit(browser, site_server, url) as (tab, log):
-        assert tab.locator(WIDGET).count() == 0
-        requested = [url for url in log.requested if url.endswith(DATA)]
-    assert not requested, requested
-
-
-@pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_the_widget_is_accessible(browser: Browser, site_server: str, scheme: str) -> None:
-    with visit(browser, site_server, PAGE) as (tab, log):
-        use_palette(tab, scheme)
+def test_the_widget_is_accessible(browser: Browser, site_server: str) -> None:
+    with visit(browser, site_server, PAGE, idle=False) as (tab, log):
         ready(tab)
         set_position(tab, 12)
-        violations = widget_violations(tab, WIDGET)
-    assert not violations, f"{scheme}: " + "\n".join(violations)
+        violations = violations_in_both_palettes(tab, WIDGET)
+    assert not violations, "\n".join(violations)
 
 
 def test_the_widget_fits_a_phone(browser: Browser, site_server: str) -> None:
-    with visit(browser, site_server, PAGE, viewport=MOBILE) as (tab, log):
+    with visit(browser, site_server, PAGE, viewport=MOBILE, idle=False) as (tab, log):
         widget = ready(tab)
         box, scroll_width, overflowing = phone_layout(tab, widget)
     assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= MOBILE["width"], box

@@ -5,8 +5,9 @@ value (an ``input`` event, as a drag sends) and by the keyboard (focus, then Arr
 top tokens after "the cat sat on the", their probabilities, "other" and the update's mean reward that it
 displays are compared with the memoised run's own record (``figures.lm.lm_run``: the distribution the
 training loop's ``on_update`` recorded after each update, and the mean rewards), to the decimals it shows.
-Its data file is fetched on the language-model page only; axe-core finds nothing serious in the light or
-the dark palette; and at 375 px the widget fits.
+axe-core finds nothing serious in it in the light or the dark palette (one visit, both palettes); and
+at 375 px the widget fits. That its data file is fetched on the language-model page only is checked
+for every page by tests/test_site_browser.py.
 
 The browser, the visit (which records every request) and axe-core are tests/test_site_browser.py's.
 """
@@ -19,10 +20,9 @@ import numpy as np
 import pytest
 from playwright.sync_api import Browser, Page
 
-from tests.site_helpers import HOME_PAGE
 from tests.test_site_browser import MOBILE, visit
 from tests.test_site_browser import browser as _browser_fixture
-from tests.widget_helpers import phone_layout, use_palette, widget_violations
+from tests.widget_helpers import phone_layout, violations_in_both_palettes
 
 pytestmark = pytest.mark.browser
 browser = _browser_fixture  # the fixture, under the name the tests ask for
@@ -92,7 +92,7 @@ def set_update(tab: Page, update: int) -> None:
 
 def test_the_widget_shows_the_memoised_run(browser: Browser, site_server: str) -> None:
     assert len(record()["next_token"]) == 101 and len(UPDATES) >= 7, UPDATES
-    with visit(browser, site_server, LM_PAGE) as (tab, log):
+    with visit(browser, site_server, LM_PAGE, idle=False) as (tab, log):
         ready(tab)
         check_shows(tab, 0)  # where it starts: the pretrained model
         for update in UPDATES:
@@ -118,26 +118,16 @@ def test_the_widget_shows_the_memoised_run(browser: Browser, site_server: str) -
     assert not problems, "\n".join(problems)
 
 
-@pytest.mark.parametrize("url", [HOME_PAGE, "fundamentals/return/"])
-def test_the_data_is_fetched_only_on_the_page_that_uses_it(browser: Browser, site_server: str, url: str) -> None:
-    with visit(browser, site_server, url) as (tab, log):
-        assert tab.locator(WIDGET).count() == 0
-        requested = [url for url in log.requested if url.endswith(DATA)]
-    assert not requested, requested
-
-
-@pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_the_widget_is_accessible(browser: Browser, site_server: str, scheme: str) -> None:
-    with visit(browser, site_server, LM_PAGE) as (tab, log):
-        use_palette(tab, scheme)
+def test_the_widget_is_accessible(browser: Browser, site_server: str) -> None:
+    with visit(browser, site_server, LM_PAGE, idle=False) as (tab, log):
         ready(tab)
         set_update(tab, 37)  # kind and unkind words both on show
-        violations = widget_violations(tab, WIDGET)
-    assert not violations, f"{scheme}: " + "\n".join(violations)
+        violations = violations_in_both_palettes(tab, WIDGET)
+    assert not violations, "\n".join(violations)
 
 
 def test_the_widget_fits_a_phone(browser: Browser, site_server: str) -> None:
-    with visit(browser, site_server, LM_PAGE, viewport=MOBILE) as (tab, log):
+    with visit(browser, site_server, LM_PAGE, viewport=MOBILE, idle=False) as (tab, log):
         widget = ready(tab)
         box, scroll_width, overflowing = phone_layout(tab, widget)
     assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= MOBILE["width"], box

@@ -11,7 +11,7 @@
 * The widget, driven like a reader: clicks and the keyboard edit the maze; One sweep and Solve show
   what the Python computes for that maze; unreachable goals, a start moved onto the goal, γ = 1 with
   a positive step reward and a bad γ get a message, never NaN; axe-core finds nothing serious in the
-  widget after Solve and a bad γ, in the light and the dark palette (the whole page, in light mode, is
+  widget after Solve and a bad γ, in the light and the dark palette, in one visit (the whole page, in light mode, is
   checked by tests/test_site_browser.py); and it fits a 375 px screen.
 """
 
@@ -30,8 +30,9 @@ from rl4rlhf.bellman import mdp_arrays, value_iteration
 from rl4rlhf.gridworld import MAZE, GridWorld
 
 from rl4rlhf import gridworld
-from tests.test_site_browser import AXE, AXE_JS, MOBILE, visit
+from tests.test_site_browser import MOBILE, visit
 from tests.test_site_browser import browser as _browser_fixture
+from tests.widget_helpers import violations_in_both_palettes
 
 pytestmark = pytest.mark.browser
 browser = _browser_fixture  # the fixture, under the name the tests ask for
@@ -96,7 +97,7 @@ cases => cases.map((c) => rlhfMaze.valueIteration(c.layout, {
 
 def test_port_matches_value_iteration_on_random_layouts(browser: Browser, site_server: str) -> None:
     cases = random_cases(N_LAYOUTS, SEED)
-    with visit(browser, site_server, PAGE) as (tab, log):
+    with visit(browser, site_server, PAGE, idle=False) as (tab, log):
         results = tab.evaluate(PORT_JS, cases)
         problems = log.problems()
     assert not problems, problems
@@ -135,7 +136,7 @@ def test_port_refuses_bad_input(browser: Browser, site_server: str) -> None:
         [["S.G"], {"tol": 0}],
         [["S.G"], {"maxSweeps": 0}],
     ]
-    with visit(browser, site_server, PAGE) as (tab, _log):
+    with visit(browser, site_server, PAGE, idle=False) as (tab, _log):
         errors = tab.evaluate(
             "bad => bad.map(([layout, opts]) => { try { rlhfMaze.valueIteration(layout, opts); return null; }"
             " catch (e) { return e.message; } })",
@@ -209,7 +210,7 @@ def greedy_path(layout: list[str], q: np.ndarray) -> list[int]:
 
 
 def test_widget_starts_on_the_posts_maze(browser: Browser, site_server: str) -> None:
-    with visit(browser, site_server, PAGE) as (tab, log):
+    with visit(browser, site_server, PAGE, idle=False) as (tab, log):
         root = tab.locator(".maze-widget")
         data = root.evaluate("el => ({...el.dataset})")
         shown = cells(tab)
@@ -227,7 +228,7 @@ def test_editing_sweeping_and_solving_match_python(browser: Browser, site_server
     layout = ["...G", ".#..", "..#.", "S#.."]  # MAZE with (3, 1) a wall, the start at (3, 0), the goal at (0, 3)
     env = GridWorld(layout)
     R, T = mdp_arrays(env)
-    with visit(browser, site_server, PAGE) as (tab, log):
+    with visit(browser, site_server, PAGE, idle=False) as (tab, log):
         cell(tab, 3, 1).click()  # toggle a wall
         assert "now a wall" in status(tab)
         tab.get_by_label("Move the goal").check()
@@ -267,7 +268,7 @@ def no_nan(tab: Page) -> None:
 
 
 def test_bad_mazes_and_settings_get_a_message(browser: Browser, site_server: str) -> None:
-    with visit(browser, site_server, PAGE) as (tab, log):
+    with visit(browser, site_server, PAGE, idle=False) as (tab, log):
         # Wall the goal off: (2, 3) and (3, 2) are its only free neighbours.
         cell(tab, 2, 3).click()
         cell(tab, 3, 2).click()
@@ -327,7 +328,7 @@ def test_unreachable_values_match_python(browser: Browser, site_server: str) -> 
     with mock.patch.object(gridworld, "_check_layout", tuple):
         env = GridWorld(layout)
     result = value_iteration(env, 0.9)
-    with visit(browser, site_server, PAGE) as (tab, _log):
+    with visit(browser, site_server, PAGE, idle=False) as (tab, _log):
         cell(tab, 2, 3).click()
         cell(tab, 3, 2).click()
         tab.get_by_label("γ").fill("0.9")
@@ -340,7 +341,7 @@ def test_unreachable_values_match_python(browser: Browser, site_server: str) -> 
 
 
 def test_keyboard_toggles_walls(browser: Browser, site_server: str) -> None:
-    with visit(browser, site_server, PAGE) as (tab, _log):
+    with visit(browser, site_server, PAGE, idle=False) as (tab, _log):
         tab.get_by_label("Wall reward").focus()
         tab.keyboard.press("Tab")
         first = tab.evaluate("() => document.activeElement.getAttribute('aria-label')")
@@ -356,22 +357,17 @@ def test_keyboard_toggles_walls(browser: Browser, site_server: str) -> None:
     assert "(0, 1) is now free" in message
 
 
-@pytest.mark.parametrize("scheme", ["default", "slate"])
-def test_solved_widget_is_accessible(browser: Browser, site_server: str, scheme: str) -> None:
-    with visit(browser, site_server, PAGE) as (tab, _log):
-        # Material fades colours when the palette changes; axe must not measure half-way.
-        tab.add_style_tag(content="*, *::before, *::after { transition: none !important; }")
-        tab.evaluate("scheme => document.body.setAttribute('data-md-color-scheme', scheme)", scheme)
+def test_solved_widget_is_accessible(browser: Browser, site_server: str) -> None:
+    with visit(browser, site_server, PAGE, idle=False) as (tab, _log):
         press(tab, "Solve")
         tab.get_by_label("γ").fill("2")
         tab.get_by_label("γ").dispatch_event("change")
-        tab.add_script_tag(content=AXE.read_text(encoding="utf-8"))
-        violations = tab.evaluate(AXE_JS.replace("axe.run(document", 'axe.run(".maze-widget"'))
-    assert not violations, violations
+        violations = violations_in_both_palettes(tab, ".maze-widget")
+    assert not violations, "\n".join(violations)
 
 
 def test_widget_fits_a_phone(browser: Browser, site_server: str) -> None:
-    with visit(browser, site_server, PAGE, viewport=MOBILE) as (tab, _log):
+    with visit(browser, site_server, PAGE, viewport=MOBILE, idle=False) as (tab, _log):
         press(tab, "Solve")
         widths = tab.evaluate(
             "() => [document.documentElement.scrollWidth, innerWidth,"

@@ -6,8 +6,9 @@ episodes 0, 1, 10, 100, 1000 and a few drawn at random, set by the slider's valu
 event, as a drag sends), by the keyboard (arrows, PageUp/PageDown, Home/End) and by the jump buttons,
 each cell's max_a Q (2 decimals, as the static figure prints it), its greedy arrow (``greedy_policy``:
 ties to the first of up, down, left, right) and the episode's return and length are compared with
-the run. Its data file is fetched on that page only; axe-core finds nothing serious in the widget in
-the light or the dark palette; and at 375 px it fits.
+the run. axe-core finds nothing serious in the widget in the light or the dark
+palette (one visit, both palettes); and at 375 px it fits. That its data file is fetched on that page
+only is checked for every page by tests/test_site_browser.py.
 
 The browser, the visit (which records every request) and axe-core are tests/test_site_browser.py's.
 """
@@ -21,10 +22,9 @@ from rl4rlhf.gridworld import MAZE, GridWorld
 from rl4rlhf.qtable import greedy_policy
 
 from figures.value_learning import fmt, maze_run
-from tests.site_helpers import HOME_PAGE
 from tests.test_site_browser import MOBILE, visit
 from tests.test_site_browser import browser as _browser_fixture
-from tests.widget_helpers import phone_layout, use_palette, widget_violations
+from tests.widget_helpers import phone_layout, violations_in_both_palettes
 
 pytestmark = pytest.mark.browser
 browser = _browser_fixture  # the fixture, under the name the tests ask for
@@ -97,7 +97,7 @@ def set_episode(tab: Page, episode: int) -> None:
 
 
 def test_the_widget_shows_the_run_the_figure_draws(browser: Browser, site_server: str) -> None:
-    with visit(browser, site_server, PAGE) as (tab, log):
+    with visit(browser, site_server, PAGE, idle=False) as (tab, log):
         ready(tab)
         check_shows(tab, 10)  # where it starts
         for episode in (0, 1, 10, 100, 1000, *random_episodes()):
@@ -129,26 +129,16 @@ def test_the_widget_shows_the_run_the_figure_draws(browser: Browser, site_server
     assert not problems, "\n".join(problems)
 
 
-@pytest.mark.parametrize("url", [HOME_PAGE, "fundamentals/return/"])
-def test_the_data_is_fetched_only_on_the_page_that_uses_it(browser: Browser, site_server: str, url: str) -> None:
-    with visit(browser, site_server, url) as (tab, log):
-        assert tab.locator(WIDGET).count() == 0
-        requested = [url for url in log.requested if url.endswith(DATA)]
-    assert not requested, requested
-
-
-@pytest.mark.parametrize("scheme", ["default", "slate"])
-def test_the_widget_is_accessible(browser: Browser, site_server: str, scheme: str) -> None:
-    with visit(browser, site_server, PAGE) as (tab, log):
-        use_palette(tab, scheme)
+def test_the_widget_is_accessible(browser: Browser, site_server: str) -> None:
+    with visit(browser, site_server, PAGE, idle=False) as (tab, log):
         ready(tab)
         set_episode(tab, 1000)
-        violations = widget_violations(tab, WIDGET)
-    assert not violations, f"{scheme}: " + "\n".join(violations)
+        violations = violations_in_both_palettes(tab, WIDGET)
+    assert not violations, "\n".join(violations)
 
 
 def test_the_widget_fits_a_phone(browser: Browser, site_server: str) -> None:
-    with visit(browser, site_server, PAGE, viewport=MOBILE) as (tab, log):
+    with visit(browser, site_server, PAGE, viewport=MOBILE, idle=False) as (tab, log):
         widget = ready(tab)
         box, scroll_width, overflowing = phone_layout(tab, widget)
     assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= MOBILE["width"], box

@@ -5,8 +5,9 @@ the first and the last update and a few drawn with a fixed numpy Generator, set 
 (an ``input`` event) and by the keyboard and the buttons, the probabilities it shows in every cell (in
 the cell's accessible name and in its table) and the returns of the update's episodes are compared
 with the memoised run (``figures.policy_gradient_runs.reinforce_run``, the record ``train``'s
-``on_update`` made), to the decimals it shows. Its data is fetched on that page only; axe-core finds
-nothing serious in the light or the dark palette; at 375 px it fits.
+``on_update`` made), to the decimals it shows. axe-core finds nothing serious in
+it in the light or the dark palette (one visit, both palettes); at 375 px it fits. That its data is
+fetched on that page only is checked for every page by tests/test_site_browser.py.
 """
 
 from __future__ import annotations
@@ -20,10 +21,9 @@ from rl4rlhf.gridworld import ACTION_NAMES, MAZE, GridWorld
 from rl4rlhf.reinforce import MAZE_CONFIG
 
 from figures.policy_gradient_runs import reinforce_run
-from tests.site_helpers import HOME_PAGE
 from tests.test_site_browser import MOBILE, visit
 from tests.test_site_browser import browser as _browser_fixture
-from tests.widget_helpers import phone_layout, use_palette, widget_violations
+from tests.widget_helpers import phone_layout, violations_in_both_palettes
 
 pytestmark = pytest.mark.browser
 browser = _browser_fixture  # the fixture, under the name the tests ask for
@@ -106,7 +106,7 @@ def test_the_widget_shows_the_memoised_run(browser: Browser, site_server: str, r
     n = len(run["policies"])
     assert n == MAZE_CONFIG.episodes // MAZE_CONFIG.batch_episodes == 100
     drawn = sorted({int(u) for u in np.random.default_rng(14).integers(2, n, size=6)})
-    with visit(browser, site_server, PAGE) as (tab, log):
+    with visit(browser, site_server, PAGE, idle=False) as (tab, log):
         ready(tab)
         check_shows(tab, run, 1)  # where it starts
         for update in (n, *drawn, 1):
@@ -132,27 +132,17 @@ def test_the_widget_shows_the_memoised_run(browser: Browser, site_server: str, r
     assert not problems, "\n".join(problems)
 
 
-@pytest.mark.parametrize("url", [HOME_PAGE, "fundamentals/return/"])
-def test_the_data_is_fetched_only_on_the_page_that_uses_it(browser: Browser, site_server: str, url: str) -> None:
-    with visit(browser, site_server, url) as (tab, log):
-        assert tab.locator(WIDGET).count() == 0
-        requested = [u for u in log.requested if u.endswith(DATA)]
-    assert not requested, requested
-
-
-@pytest.mark.parametrize("scheme", ["default", "slate"])
-def test_the_widget_is_accessible(browser: Browser, site_server: str, scheme: str) -> None:
-    with visit(browser, site_server, PAGE) as (tab, log):
-        use_palette(tab, scheme)
+def test_the_widget_is_accessible(browser: Browser, site_server: str) -> None:
+    with visit(browser, site_server, PAGE, idle=False) as (tab, log):
         ready(tab)
         set_update(tab, 50)
         tab.locator(f"{WIDGET} details").evaluate("(d) => { d.open = true; }")  # its table checked too
-        violations = widget_violations(tab, WIDGET)
-    assert not violations, f"{scheme}: " + "\n".join(violations)
+        violations = violations_in_both_palettes(tab, WIDGET)
+    assert not violations, "\n".join(violations)
 
 
 def test_the_widget_fits_a_phone(browser: Browser, site_server: str) -> None:
-    with visit(browser, site_server, PAGE, viewport=MOBILE) as (tab, log):
+    with visit(browser, site_server, PAGE, viewport=MOBILE, idle=False) as (tab, log):
         widget = ready(tab)
         tab.locator(f"{WIDGET} details").evaluate("(d) => { d.open = true; }")
         box, scroll_width, overflowing = phone_layout(tab, widget)

@@ -10,8 +10,14 @@ For every page (the test id names it):
 * ``test_page_fits_mobile_width``: at 375x740 the page does not scroll sideways.
 * ``test_page_is_accessible``: axe-core (from the npm registry, ``npm ci``), run in the page, finds no
   violation of serious or critical impact.
+* ``test_page_fetches_the_data_of_its_widgets_only``: the page fetches under data/ exactly the files
+  its widgets name (``data-src``), each once: a widget's data is fetched on its page and no other.
+* ``test_page_within_budget``: the first load (the site served with its text gzipped, as a static host
+  serves it, in a fresh context, counted by ``benchmarks/site.py``'s ``FirstLoad``, so as the
+  benchmark's table counts it) is within issue 17's budget; and once, the median page is too.
 
-And once: search works offline, the dark palette toggles, and the notebook page offers its .ipynb.
+The tests of a page share one visit at 1280 px. And once: search works offline, the dark palette
+toggles, and the notebook page offers its .ipynb.
 
 Screenshots for a human to look at go to test-artifacts/screenshots/ (git-ignored): every page in
 light mode at 1280 px (full page), the home page in dark mode, and two pages at mobile width.
@@ -21,6 +27,7 @@ from __future__ import annotations
 
 import json
 import re
+import statistics
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -31,6 +38,7 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import Browser, Page, Route, sync_playwright
 
+from benchmarks.site import WEIGHT_GOALS, FirstLoad
 from tests.chromium import BrowserMissing, find_chromium
 from tests.site_helpers import (
     HOME_PAGE,
@@ -111,6 +119,7 @@ class NetLog:
     bad_status: list[str] = field(default_factory=list)
     console_errors: list[str] = field(default_factory=list)
     page_errors: list[str] = field(default_factory=list)
+    first_load: FirstLoad | None = None  # set when the visit weighs the page
 
     def is_own(self, url: str) -> bool:
         return url.startswith(self.origin + "/") or url.startswith(("data:", "blob:"))
@@ -135,9 +144,20 @@ class NetLog:
 
 @contextmanager
 def visit(
-    browser: Browser, origin: str, url: str, *, viewport: dict[str, int] = DESKTOP
+    browser: Browser,
+    origin: str,
+    url: str,
+    *,
+    viewport: dict[str, int] = DESKTOP,
+    idle: bool = True,
+    weigh: bool = False,
 ) -> Iterator[tuple[Page, NetLog]]:
     """A fresh context and page at `url` (site-relative), once the page has loaded and the network is idle.
+
+    ``idle=False``: once the page has loaded, for a test that waits for what it checks itself (a
+    widget's ``data-ready``) and reads the log only at its end. ``weigh=True``: ``log.first_load``
+    counts the bytes of the first load (``benchmarks/site.py``'s ``FirstLoad``): read it before the
+    test does anything else in the page.
 
     "Loaded" is the page's own load event. It comes after DOMContentLoaded, whose handlers run
     Material's ``document$`` and so katex-init.js (the math typeset) and Material's components: the
@@ -168,8 +188,11 @@ def visit(
             ),
         )
         tab.on("pageerror", lambda exc: log.page_errors.append(str(exc)))
+        if weigh:
+            log.first_load = FirstLoad(context, tab)
         tab.goto(f"{origin}/{url}", wait_until="load")
-        tab.wait_for_load_state("networkidle")  # returns at once if it fired already, mid-parse
+        if idle:
+            tab.wait_for_load_state("networkidle")  # returns at once if it fired already, mid-parse
         yield tab, log
     finally:
         context.close()
@@ -236,9 +259,16 @@ async ([placeholderAlt, minAltWords]) => {
 """
 
 
+WIDGET_DATA_JS = r"""
+() => [...document.querySelectorAll("[data-src]")].map((el) => new URL(el.dataset.src, document.baseURI).href)
+"""
+
+
 @dataclass
 class DesktopReport:
     network: list[str]
+    weight: dict[str, int]  # the first load: {"bytes", "requests"}, as benchmarks/site.py weighs a page
+    data: dict[str, list[str]]  # {"declared": the widgets' data-src, "fetched": requests under data/}, URLs
     content: dict[str, Any]
     accessibility: list[str]  # axe-core's serious and critical violations
 
@@ -246,6 +276,33 @@ class DesktopReport:
 @pytest.fixture(scope="module")
 def desktop_reports() -> dict[str, DesktopReport]:
     return {}
+
+
+def desktop_visit(
+    page: str, browser: Browser, origin: str, screenshots: Path, reports: dict[str, DesktopReport]
+) -> DesktopReport:
+    """Visit `page` once at 1280 px (shared by the tests below), checking it and screenshotting it.
+
+    What the first load took is read first, before the checks load the lazy images."""
+    if page not in reports:
+        with visit(browser, origin, page, weigh=True) as (tab, log):
+            assert log.first_load is not None
+            weight = {"bytes": log.first_load.total(log.off_site), "requests": log.first_load.requests}
+            fetched = [url for url in log.requested if urlsplit(url).path.startswith(_DATA_PATH)]
+            declared = tab.evaluate(WIDGET_DATA_JS)
+            content = tab.evaluate(CONTENT_CHECKS_JS, [NBCONVERT_PLACEHOLDER_ALT, MIN_ALT_WORDS])
+            tab.screenshot(path=screenshots / _shot_name(page), full_page=True)
+            if not AXE.is_file():
+                raise FileNotFoundError(f"{AXE} is missing: run `npm ci` (make test does)")
+            tab.add_script_tag(content=AXE.read_text(encoding="utf-8"))  # inline: no request
+            accessibility = tab.evaluate(AXE_JS)
+            network = log.problems()
+        data = {"declared": declared, "fetched": fetched}
+        reports[page] = DesktopReport(network, weight, data, content, accessibility)
+    return reports[page]
+
+
+_DATA_PATH = "/data/"  # where the widgets' data files are served (hooks/artifacts.py writes data_<name> there)
 
 
 @pytest.fixture
@@ -256,23 +313,20 @@ def desktop_report(
     screenshots: Path,
     desktop_reports: dict[str, DesktopReport],
 ) -> DesktopReport:
-    """Visit `page` once at 1280 px (shared by the tests below), checking it and screenshotting it."""
-    if page not in desktop_reports:
-        with visit(browser, site_server, page) as (tab, log):
-            content = tab.evaluate(CONTENT_CHECKS_JS, [NBCONVERT_PLACEHOLDER_ALT, MIN_ALT_WORDS])
-            tab.screenshot(path=screenshots / _shot_name(page), full_page=True)
-            if not AXE.is_file():
-                raise FileNotFoundError(f"{AXE} is missing: run `npm ci` (make test does)")
-            tab.add_script_tag(content=AXE.read_text(encoding="utf-8"))  # inline: no request
-            accessibility = tab.evaluate(AXE_JS)
-            network = log.problems()
-        desktop_reports[page] = DesktopReport(network, content, accessibility)
-    return desktop_reports[page]
+    return desktop_visit(page, browser, site_server, screenshots, desktop_reports)
 
 
 def test_page_loads_cleanly(page: str, desktop_report: DesktopReport) -> None:
     problems = desktop_report.network
     assert not problems, f"/{page}: {len(problems)} problem(s) loading it:\n  " + "\n  ".join(problems)
+
+
+def test_page_fetches_the_data_of_its_widgets_only(page: str, desktop_report: DesktopReport) -> None:
+    """Each widget's data file is fetched once, on the page that holds the widget, and on no other page."""
+    declared, fetched = desktop_report.data["declared"], desktop_report.data["fetched"]
+    assert sorted(fetched) == sorted(declared), (
+        f"/{page}: its widgets name the data {declared}, but the page fetched {fetched} under {_DATA_PATH}"
+    )
 
 
 def test_page_content_renders(page: str, desktop_report: DesktopReport) -> None:
@@ -291,6 +345,33 @@ def test_page_is_accessible(page: str, desktop_report: DesktopReport) -> None:
     assert not violations, f"/{page}: {len(violations)} serious or critical axe-core violation(s):\n  " + "\n  ".join(
         violations
     )
+
+
+# --- Page weight: the first load against issue 17's budget ---------------------------------------
+
+MAX_KIB = WEIGHT_GOALS["heaviest"] // 1024  # no page heavier
+MEDIAN_KIB = WEIGHT_GOALS["median"] // 1024  # the median page (median_high: a real page, as the benchmark's table)
+
+
+def test_page_within_budget(page: str, desktop_report: DesktopReport) -> None:
+    weight = desktop_report.weight
+    kib = weight["bytes"] / 1024
+    assert kib <= MAX_KIB, (
+        f"/{page} downloads {kib:,.0f} KiB on first load ({weight['requests']} requests), over {MAX_KIB}"
+    )
+
+
+def test_median_page_within_budget(
+    browser: Browser,
+    site_server: str,
+    built_site: Path,
+    screenshots: Path,
+    desktop_reports: dict[str, DesktopReport],
+) -> None:
+    """Every page's weight, from the visits above (a page not visited yet is visited now)."""
+    reports = [desktop_visit(p, browser, site_server, screenshots, desktop_reports) for p in list_pages(built_site)]
+    median = statistics.median_high(r.weight["bytes"] for r in reports) / 1024
+    assert median <= MEDIAN_KIB, f"the median page downloads {median:,.0f} KiB on first load, over {MEDIAN_KIB}"
 
 
 # --- Per page: mobile width ------------------------------------------------------------------------

@@ -24,8 +24,8 @@ async (selector) => {
 
 def use_palette(tab: Page, scheme: str) -> None:
     """Switch to ``scheme`` ("light"/"default" or "dark"/"slate") with the header's toggle, as a reader
-    would. Material fades colours when the palette changes: transitions go off first, so axe never
-    measures half-way."""
+    would, from the light palette a page opens in. Material fades colours when the palette changes:
+    transitions go off first, so axe never measures half-way."""
     tab.add_style_tag(content="*, *::before, *::after { transition: none !important; }")
     if scheme in ("dark", "slate"):
         tab.locator('label.md-header__button[for^="__palette_"]').filter(visible=True).click()
@@ -34,8 +34,19 @@ def use_palette(tab: Page, scheme: str) -> None:
 
 def widget_violations(tab: Page, selector: str) -> list[str]:
     """axe-core's serious and critical findings inside the element ``selector``."""
-    tab.add_script_tag(content=AXE.read_text(encoding="utf-8"))
+    if not tab.evaluate("() => typeof axe !== 'undefined'"):
+        tab.add_script_tag(content=AXE.read_text(encoding="utf-8"))  # inline: no request
     return tab.evaluate(AXE_WIDGET_JS, selector)
+
+
+def violations_in_both_palettes(tab: Page, selector: str) -> list[str]:
+    """``widget_violations`` in the light palette, then in the dark one (the header's toggle, as a
+    reader switches), each finding prefixed with its palette: one visit checks both."""
+    found = []
+    for scheme in ("light", "dark"):
+        use_palette(tab, scheme)
+        found += [f"{scheme}: {v}" for v in widget_violations(tab, selector)]
+    return found
 
 
 def phone_layout(tab: Page, widget: Locator) -> tuple[Any, int, bool]:
