@@ -18,13 +18,13 @@ from rl4rlhf.lm_kl import (
     token_log_ratios,
     train,
 )
-from rl4rlhf.lm_model import LMConfig, encode_prompt, generate, pretrain
+from rl4rlhf.lm_model import encode_prompt, generate
 from rl4rlhf.lm_rl import RLConfig, response_log_probs, reward_model, rl_step, token_weights
 from torch.distributions import Categorical, kl_divergence
 
 from rl4rlhf import lm_kl
+from tests import lm_helpers
 
-FAST_LM = LMConfig(steps=300)  # as tests/test_lm_rl.py: enough to write sentences
 FAST_RL = RLConfig(updates=20, responses_per_prompt=8, learning_rate=1e-3)
 
 
@@ -39,8 +39,11 @@ def one_thread():
 
 @pytest.fixture(scope="module")
 def pretrained():
-    """``pretrained(seed)`` -> (model, vocab) with FAST_LM, trained once per seed for the module."""
-    return functools.cache(lambda seed: pretrain(dataclasses.replace(FAST_LM, seed=seed)))
+    """``pretrained(seed)`` -> (model, vocab) with FAST_LM, pretrained once for every test module
+    (tests/lm_helpers.py: through the build's run memo) and read once per module. Tests must not change
+    the models.
+    """
+    return functools.cache(lm_helpers.pretrained)
 
 
 def weights(model: torch.nn.Module) -> dict[str, torch.Tensor]:

@@ -23,9 +23,9 @@ from rl4rlhf.lm_model import (
     sample_next,
 )
 
+from figures.lm_runs import LMRun, models
 from rl4rlhf import lm_model
-
-FAST_LM = LMConfig(steps=300)  # half the default pretraining: enough to write sentences
+from tests import lm_helpers
 
 
 @pytest.fixture(autouse=True)
@@ -39,12 +39,11 @@ def one_thread():
 
 @pytest.fixture(scope="module")
 def pretrained():
-    """``pretrained(seed)`` -> (model, vocab) with FAST_LM; each seed is trained once for the module.
-
-    Training happens on the first call, inside a test, so under ``one_thread``.  Tests must not
-    change the models.
+    """``pretrained(seed)`` -> (model, vocab) with FAST_LM, pretrained once for every test module
+    (tests/lm_helpers.py: through the build's run memo) and read once per module. Tests must not change
+    the models.
     """
-    return functools.cache(lambda seed: pretrain(dataclasses.replace(FAST_LM, seed=seed)))
+    return functools.cache(lm_helpers.pretrained)
 
 
 def generator(seed: int) -> torch.Generator:
@@ -108,7 +107,7 @@ def test_the_logits_are_the_head_on_the_features_and_the_context_is_kept(pretrai
     ids = torch.tensor([encode_prompt(vocab, "the cat sat on the mat and the dog ran")])  # (1, 11)
     with torch.no_grad():
         features = model.features(ids)
-        assert features.shape == (1, ids.shape[1], FAST_LM.width)
+        assert features.shape == (1, ids.shape[1], lm_helpers.FAST_LM.width)
         torch.testing.assert_close(model(ids), model.head(features), rtol=0, atol=0)
         long = torch.cat([ids] * 3, dim=1)  # 33 tokens: only the last 24 are read
         torch.testing.assert_close(model(long), model(long[:, -model.context :]), rtol=0, atol=0)
@@ -172,7 +171,10 @@ def test_next_token_distribution_is_the_softmax_of_the_last_logits_sorted(pretra
 
 
 def test_the_default_model_continues_the_cat_sat_on_the_with_mat():
-    model, vocab = pretrain(LMConfig(seed=0))  # "the cat sat on the mat" is the corpus' favourite
+    # pretrain(LMConfig(seed=0)), as the language-model page's run of seed 0 pretrained it (read from the
+    # build's memo, figures/lm_runs.py): "the cat sat on the mat" is the corpus' favourite.
+    assert LMRun(0).lm == LMConfig(seed=0)
+    model, _, vocab, _ = models(0)
     top, second = list(next_token_distribution(model, vocab, "the cat sat on the").items())[:2]
     assert top[0] == "mat" and top[1] > second[1] + 0.1
 
@@ -274,3 +276,13 @@ def test_the_exercise_check_passes_on_the_snippet(name):
 
     report = rl4rlhf_exercises.check(name, getattr(lm_model, name), time_limit_s=120.0)
     assert report.passed, report.text()
+
+
+def test_the_tests_pretrained_models_are_what_pretrain_returns():
+    """tests/lm_helpers.py keeps a pretrained model in the run memo: read back, it is the same model."""
+    cfg = LMConfig(steps=3, seed=11)
+    fresh, vocab = pretrain(cfg)
+    for _ in range(2):  # the first call may pretrain and keep it; the second reads it back
+        kept, kept_vocab = lm_helpers.pretrained_as(cfg)
+        assert kept_vocab.tokens == vocab.tokens
+        assert same(weights(kept), weights(fresh)) and not kept.training

@@ -16,7 +16,7 @@ import pytest
 import torch
 from gymnasium.utils.env_checker import check_env
 from rl4rlhf.envs import play_episode
-from rl4rlhf.lm_model import LMConfig, Vocab, encode_prompt, generate, load_corpus, pretrain, response_texts
+from rl4rlhf.lm_model import LMConfig, Vocab, encode_prompt, generate, load_corpus, response_texts
 from rl4rlhf.lm_rl import (
     MAX_REWARD,
     ResponseEnv,
@@ -31,9 +31,9 @@ from rl4rlhf.lm_rl import (
 )
 
 from rl4rlhf import lm_rl
+from tests import lm_helpers
 
 REPO = Path(__file__).resolve().parents[1]
-FAST_LM = LMConfig(steps=300)  # half the default pretraining: enough to write sentences
 FAST_RL = RLConfig(updates=20, learning_rate=1e-3)  # fewer, larger steps than the default
 
 
@@ -48,12 +48,11 @@ def one_thread():
 
 @pytest.fixture(scope="module")
 def pretrained():
-    """``pretrained(seed)`` -> (model, vocab) with FAST_LM; each seed is trained once for the module.
-
-    Training happens on the first call, inside a test, so under ``one_thread``.  Tests must not
-    change the models (the functions under test copy them before training).
+    """``pretrained(seed)`` -> (model, vocab) with FAST_LM, pretrained once for every test module
+    (tests/lm_helpers.py: through the build's run memo) and read once per module. Tests must not change
+    the models.
     """
-    return functools.cache(lambda seed: pretrain(dataclasses.replace(FAST_LM, seed=seed)))
+    return functools.cache(lm_helpers.pretrained)
 
 
 def generator(seed: int) -> torch.Generator:

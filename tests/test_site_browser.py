@@ -424,7 +424,7 @@ def _mobile_screenshot_pages(site: Path) -> set[str]:
 def test_page_fits_mobile_width(
     page: str, browser: Browser, site_server: str, built_site: Path, screenshots: Path
 ) -> None:
-    with visit(browser, site_server, page, viewport=MOBILE) as (tab, _log):
+    with visit(browser, site_server, page, viewport=MOBILE, idle=False) as (tab, _log):
         result = tab.evaluate(OVERFLOW_JS)
         if page in _mobile_screenshot_pages(built_site):
             tab.screenshot(path=screenshots / f"mobile-{_shot_name(page)}", full_page=True)
