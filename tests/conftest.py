@@ -60,6 +60,33 @@ def _site_dir(config: pytest.Config) -> Path | str:
     return result
 
 
+# Coverage (``make test``: ``--cov=snippets --cov=exercises``) is measured by the tests written for the
+# code: one test module per snippet module, and the exercises' own. The tests below run that code only
+# on their way to something else (a whole build, a page in a browser, a notebook, the site's values),
+# and under the tracer they were a quarter of the suite's time; pytest-cov's ``no_cover`` pauses it
+# for them. The coverage report is the same line for line without them (issue 17's closing note).
+NOT_FOR_COVERAGE = {
+    "test_artifacts.py",
+    "test_build_faults.py",
+    "test_downloads.py",
+    "test_notebooks_outside.py",
+    "test_preview.py",
+    "test_provenance.py",
+    "test_references.py",
+    "test_reproducible.py",
+    "test_runs.py",
+    "test_site_links.py",
+    "test_values.py",
+    "test_zensical.py",
+}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.get_closest_marker("browser") or item.path.name in NOT_FOR_COVERAGE:
+            item.add_marker(pytest.mark.no_cover)
+
+
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     for name, lister, ids in (("page", list_pages, page_id), ("html_file", html_files, str)):
         if name not in metafunc.fixturenames:

@@ -284,6 +284,20 @@ def test_an_unknown_env_id_fails_by_name():
     assert isinstance(make_env("rlhf/GridWorld-v0").unwrapped, GridWorld)
 
 
+def test_on_update_sees_the_policy_after_every_update_and_changes_nothing():
+    """The reinforce-maze widget's data is made with ``on_update``: one look per update, at the policy
+    just updated, and the run is the same as without it."""
+    cfg = dataclasses.replace(MAZE_CONFIG, episodes=24, seed=0)
+    seen = []
+    looked = train(cfg, on_update=lambda policy: seen.append([v.clone() for v in policy.state_dict().values()]))
+    plain = train(cfg)
+    assert len(seen) == cfg.episodes // cfg.batch_episodes
+    assert looked.episode_returns == plain.episode_returns
+    last = list(looked.policy.state_dict().values())
+    assert all(torch.equal(a, b) for a, b in zip(seen[-1], last, strict=True))  # the final policy, last
+    assert not all(torch.equal(a, b) for a, b in zip(seen[0], seen[1], strict=True))  # each look, a new policy
+
+
 def test_a_shorter_run_is_a_prefix_of_a_longer_one():
     """The maze notebook reads a run of N episodes as the first N episodes of a longer run."""
     short = train(dataclasses.replace(MAZE_CONFIG, episodes=16, seed=0))
