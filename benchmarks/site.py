@@ -41,10 +41,11 @@ checkout's never is).
    in the copy and the vendored KaTeX removed (pip installs from the registry and its local cache;
    ``--skip-setup`` leaves this out), then ``make test`` with no ``.cache`` (so its build is cold) and
    no Node packages (``npm ci``, from the registry and its local cache, runs beside the build, as
-   ``make test`` runs it on a fresh clone), timed, with its pytest summary line and pytest's own time. For ``make test`` the copy's ``.venv`` is a symlink to the checkout's, and the copy keeps
-   every file's modification time, so the Makefile's set-up targets are up to date and make skips them;
-   the script checks that first with ``make --question setup``, and stops rather than let make
-   reinstall into the checkout's venv. Goals: set-up plus ``make test`` <= 480 s; pytest <= 150 s.
+   ``make test`` runs it on a fresh clone), timed, with its pytest summary line and pytest's own time.
+   For ``make test`` the copy's ``.venv`` is a symlink to the checkout's, and the copy keeps every
+   file's modification time, so the Makefile's set-up targets are up to date and make skips them; the
+   script checks that first with ``make --question setup``, and stops rather than let make reinstall
+   into the checkout's venv. Goals: set-up plus ``make test`` <= 480 s; pytest <= 150 s.
 
 3. Page weight: the copy's built site served on 127.0.0.1 (``http.server`` in a thread; text
    files, ``GZIPPED``, sent gzipped when the browser accepts it, as a static host sends them) and
