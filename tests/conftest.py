@@ -81,10 +81,25 @@ NOT_FOR_COVERAGE = {
 }
 
 
+# The longest test files, longest first (seconds each, measured in `make test`: 108, 54, 42, 21, 20, 16).
+# `make test` hands out whole files to its two workers in collection order; a long file handed out last
+# would leave the other worker idle while it runs, so these go first and the short files fill in after.
+LONGEST_FIRST = (
+    "test_site_browser.py",
+    "test_build_faults.py",
+    "test_artifacts.py",
+    "test_notebooks_outside.py",
+    "test_maze_widget.py",
+    "test_preview.py",
+)
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
         if item.get_closest_marker("browser") or item.path.name in NOT_FOR_COVERAGE:
             item.add_marker(pytest.mark.no_cover)
+    rank = {name: i for i, name in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))  # stable: each file's own order is kept
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
