@@ -3,8 +3,9 @@
 ``pretrained(seed)`` is ``pretrain(replace(FAST_LM, seed=seed))`` read through the build's run memo
 (``figures/_runs.py``): the first test that asks pretrains it; every other test module, the other
 pytest worker and every later run read the weights back. They are the same floats, bit for bit (the
-memo keeps float32 values as Python floats), and the memo's key covers the config and the code of
-``rl4rlhf.lm_model``, so an edit to the model or to ``pretrain`` pretrains again.
+memo keeps float32 values as Python floats), and the memo's key covers the config, the code of
+``rl4rlhf.lm_model`` and of ``figures/lm_runs.py`` (which writes and reads the weights), so an edit to
+the model, to ``pretrain`` or to how weights are kept pretrains again.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ FAST_LM = LMConfig(steps=300)  # half the default pretraining: enough to write s
 
 def pretrained_as(cfg: LMConfig) -> tuple[TinyLM, Vocab]:
     """``pretrain(cfg)``, pretrained only the first time (a fresh model each call: tests may not share one)."""
-    path = _runs.run_path("lm-pretrain", cfg, pretrain)
+    path = _runs.run_path("lm-pretrain", cfg, pretrain, _state)  # _state: how figures/lm_runs.py keeps weights
     record = _runs.memoised_run(path, lambda: {"state": _state(pretrain(cfg)[0])})
     vocab = Vocab(load_corpus())
     return _model(record["state"], vocab, cfg), vocab
