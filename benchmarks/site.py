@@ -472,7 +472,6 @@ def measure_setup(copy: Path) -> float:
     if link.is_symlink():
         link.unlink()
     shutil.rmtree(copy / VENDOR, ignore_errors=True)
-    shutil.rmtree(copy / "node_modules", ignore_errors=True)
     print("  make setup (a new .venv) ...", flush=True)
     seconds, _ = timed(["make", "setup"], copy)
     print(f"  {seconds:.1f} s", flush=True)

@@ -259,6 +259,9 @@ async ([placeholderAlt, minAltWords]) => {
 """
 
 
+_DATA_PATH = "/data/"  # where the widgets' data files are served (hooks/compute.py: data_<name> is data/<name>.json)
+
+
 WIDGET_DATA_JS = r"""
 () => [...document.querySelectorAll("[data-src]")].map((el) => new URL(el.dataset.src, document.baseURI).href)
 """
@@ -300,9 +303,6 @@ def desktop_visit(
         data = {"declared": declared, "fetched": fetched}
         reports[page] = DesktopReport(network, weight, data, content, accessibility)
     return reports[page]
-
-
-_DATA_PATH = "/data/"  # where the widgets' data files are served (hooks/artifacts.py writes data_<name> there)
 
 
 @pytest.fixture
