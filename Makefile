@@ -17,7 +17,7 @@ export NO_MKDOCS_2_WARNING := 1
 # not today's, so two builds of one commit are byte-identical whenever they run.
 export SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || echo 0)
 
-.PHONY: serve test check build wheel setup vendor clean
+.PHONY: serve test check build wheel setup vendor clean screenshots
 
 # `mkdocs serve` previews (hooks/artifacts.py): it answers at once and computes the artifacts that are
 # not cached in the background; `make build` and `make test` compute everything first. RLHF_PREVIEW=0
@@ -33,6 +33,11 @@ serve: setup
 test: setup
 	$(MAKE) --no-print-directory --jobs=3 --output-sync=line check $(NODE) build
 	SITE_DIR=$(SITE) $(BIN)/python -m pytest -n 2 --dist loadfile --cov=snippets --cov=exercises --cov-report=term-missing
+
+# Screenshots for a person to look at, in test-artifacts/screenshots/: every page at 1280 px, two pages at
+# a phone's width, the home page in the dark palette (the browser tests take them with --screenshots).
+screenshots: $(NODE) build
+	SITE_DIR=$(SITE) $(BIN)/python -m pytest -q tests/test_site_browser.py --screenshots
 
 # Static checks, seconds each: lint and formatting, types, and the workflows against GitHub's schema
 # (bundled with check-jsonschema, so offline).

@@ -94,6 +94,15 @@ LONGEST_FIRST = (
 )
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--screenshots",
+        action="store_true",
+        help="the browser tests save screenshots for a person to look at, in test-artifacts/screenshots/ "
+        "(`make screenshots`); off by default: nothing checks them, and they cost a second a page",
+    )
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
         if item.get_closest_marker("browser") or item.path.name in NOT_FOR_COVERAGE:
