@@ -11,7 +11,8 @@
   results are kept in ``.cache/katex/``, keyed on KaTeX's file, so a warm build runs no Node). A
   formula KaTeX rejects fails the build. A notebook's formulas (``$ ... $`` and ``$$ ... $$`` in its
   Markdown cells, which mkdocs-jupyter leaves as written) are typeset the same way where the page
-  holds them as written. A page with math links KaTeX's stylesheet (its fonts); only a notebook page
+  holds them as written. The math is typeset in the finished page, after the search plugin has read it,
+  so the search index holds each formula once, as its TeX. A page with math links KaTeX's stylesheet (its fonts); only a notebook page
   with a formula not found so gets KaTeX's scripts (``extra.math``), for ``katex-init.js`` to typeset. The theme has no
   instant navigation, so every page is a full load and gets what it needs in its own HTML.
 * **Widget scripts** (``extra.widgets``: each script with the text a page must hold to use it, such as
@@ -283,8 +284,6 @@ def on_pre_build(config) -> None:
 
 
 def on_page_content(html_text: str, page, config, files: Files) -> str:
-    if MATH_MARK.search(html_text) and _typesetter is not None:
-        html_text = typeset(html_text, _typesetter, page.file.src_uri)
     return with_image_attributes(html_text, page.url, files)
 
 
@@ -293,6 +292,10 @@ def on_post_page(output: str, page, config) -> str:
     is_notebook = src.suffix == ".ipynb"
     formulas = notebook_formulas(src) if is_notebook and src.is_file() else []
     in_browser = False  # a formula left for katex-init.js: one the notebook's HTML does not hold as written
+    # Typeset here, not in on_page_content: the search plugin has indexed the page by now, so the index
+    # holds each formula once, as TeX, not KaTeX's HTML (its MathML, its TeX annotation and its glyphs).
+    if MATH_MARK.search(output) and _typesetter is not None:
+        output = typeset(output, _typesetter, page.file.src_uri)
     if formulas and _typesetter is not None:
         output, found = typeset_notebook(output, formulas, _typesetter, page.file.src_uri)
         in_browser = not found

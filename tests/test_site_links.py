@@ -8,11 +8,13 @@
 * Nothing is loaded from a third-party host: no `<script src>`, stylesheet/icon/preload `<link>`,
   `<img>`, `<source>` or frame pointing at an http(s) URL. External links in `<a href>` are fine;
   they are never fetched, only listed in test-artifacts/external-links.txt.
+* The search index holds each formula once, as its TeX, not KaTeX's HTML.
 """
 
 from __future__ import annotations
 
 import functools
+import json
 import posixpath
 import re
 from pathlib import Path
@@ -165,3 +167,13 @@ def test_widget_scripts_only_where_their_widgets_are(built_site: Path) -> None:
             problems.append(f"{html_file}: a widget script without {shared} before it")
     problems += [f"no page links {path}" for path, pages in linked.items() if not pages]
     assert not problems, "\n  ".join(["widget scripts:", *problems])
+
+
+def test_search_index_holds_each_formula_once_as_its_tex(built_site: Path) -> None:
+    """The search plugin reads a page before hooks/pages.py typesets its math, so a formula is indexed
+    once, as the TeX a reader would type, not as KaTeX's HTML stripped to text: its MathML, its TeX
+    annotation and its glyphs, three copies run together, with a zero-width space in every stacked part."""
+    docs = json.loads((built_site / "search" / "search_index.json").read_text(encoding="utf-8"))["docs"]
+    text = " ".join(doc["text"] for doc in docs)
+    assert r"\(\gamma^k\)" in text, "the formula \\(\\gamma^k\\) of the return page is not in the search index"
+    assert "\u200b" not in text, "the search index holds typeset math (KaTeX's zero-width spaces)"
