@@ -7,6 +7,11 @@ for must be absent from the output of that passing build, or the test could pass
 failed for another reason: a plain artifact name, say, is printed by any build that recomputes the
 artifact. So a planted exception carries a message found nowhere else, and the test looks for it in
 the failure report of its artifact.
+
+Faults that the build reports all together share one build (``SHARED``): each is a warning, and in
+strict mode MkDocs reports every warning and then fails, so each test finds its own fault's warning;
+or each is an artifact whose code raises, and hooks/render.py reports every failed artifact, then fails.
+Every other fault stops the build where it is found, so it gets a build of its own.
 """
 
 from __future__ import annotations
@@ -137,6 +142,21 @@ FAULTS: dict[str, tuple[Callable[[Path], object], str | re.Pattern[str]]] = {
     ),
 }
 
+# Faults planted together in one copy, one build for each group (each fault is still its own test).
+SHARED: dict[str, tuple[str, ...]] = {
+    "warnings": (
+        "broken anchor",
+        "broken link",
+        "data no page uses",
+        "figure no page shows",
+        "missing figure",
+        "page missing from nav",
+    ),
+    "artifacts that raise": ("figure function that raises", "notebook cell that raises"),
+}
+GROUP_OF = {fault: group for group, faults in SHARED.items() for fault in faults}
+RECORD = re.compile(r"^(DEBUG|INFO|WARNING|ERROR|CRITICAL) +- ", re.M)  # how MkDocs starts a log line
+
 ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;]*m")  # the kernel colours a notebook's traceback
 
 
@@ -144,6 +164,13 @@ def found(expected: str | re.Pattern[str], output: str) -> bool:
     if isinstance(expected, str):
         return expected in output
     return expected.search(output) is not None
+
+
+def warnings(output: str) -> list[str]:
+    """The text of each WARNING record of a build's output, its continuation lines included."""
+    starts = list(RECORD.finditer(output))
+    ends = [m.start() for m in starts[1:]] + [len(output)]
+    return [output[m.end() : end] for m, end in zip(starts, ends, strict=True) if m.group(1) == "WARNING"]
 
 
 def build(root: Path, site: Path) -> tuple[int, str]:
@@ -179,10 +206,22 @@ def control(tmp_path_factory: pytest.TempPathFactory, built_site: Path) -> tuple
     return build(root, root.parent / "site")
 
 
-@pytest.fixture
-def project(tmp_path: Path, built_site: Path) -> Path:
-    """A copy of the project to plant one fault in."""
-    return copy_project(tmp_path / "project")
+@pytest.fixture(scope="module")
+def shared_builds(tmp_path_factory: pytest.TempPathFactory, built_site: Path) -> Callable[[str], tuple[int, str]]:
+    """The build of a copy with every fault of a ``SHARED`` group planted: (exit status, output), made
+    the first time a test of the group asks for it."""
+    done: dict[str, tuple[int, str]] = {}
+
+    def get(group: str) -> tuple[int, str]:
+        if group not in done:
+            folder = tmp_path_factory.mktemp(group.replace(" ", "-"))
+            root = copy_project(folder / "project")
+            for fault in SHARED[group]:
+                FAULTS[fault][0](root)
+            done[group] = build(root, folder / "site")
+        return done[group]
+
+    return get
 
 
 def test_the_unmodified_copy_builds(control: tuple[int, str]):
@@ -192,17 +231,26 @@ def test_the_unmodified_copy_builds(control: tuple[int, str]):
 
 @pytest.mark.parametrize("fault", sorted(FAULTS))
 def test_fault_fails_the_build_and_names_the_problem(
-    project: Path, tmp_path: Path, control: tuple[int, str], fault: str
+    tmp_path: Path,
+    control: tuple[int, str],
+    shared_builds: Callable[[str], tuple[int, str]],
+    fault: str,
 ):
     plant_fault, expected = FAULTS[fault]
     control_returncode, control_output = control
     if control_returncode != 0:
         pytest.fail("the unmodified copy does not build (see test_the_unmodified_copy_builds)")
     assert not found(expected, control_output), f"{expected!r} is in the output of a passing build too"
-    plant_fault(project)
-    returncode, output = build(project, tmp_path / "site")
+    if fault in GROUP_OF:
+        returncode, output = shared_builds(GROUP_OF[fault])
+    else:
+        project = copy_project(tmp_path / "project")
+        plant_fault(project)
+        returncode, output = build(project, tmp_path / "site")
     assert returncode != 0, f"the build passed despite a {fault}:\n{output[-3000:]}"
     assert found(expected, output), f"the failure does not name {expected!r}:\n{output[-3000:]}"
+    if GROUP_OF.get(fault) == "warnings":  # its own warning: with --strict, that alone fails a build
+        assert any(found(expected, w) for w in warnings(output)), f"{expected!r} is in no warning:\n{output[-3000:]}"
 
 
 def test_mkdocs_serve_watches_the_code_that_makes_the_pages():
