@@ -6,15 +6,16 @@
   the reader scrolls near them. The first image stays eager when it comes before the page's first
   ``<h2>``: it is in view on arrival.
 * **Math** is typeset at build time: each ``pymdownx.arithmatex`` formula (``class="arithmatex"``,
-  ``\\( ... \\)`` or ``\\[ ... \\]``) is replaced, inside its element, by the HTML of the site's own
-  KaTeX (``KATEX_JS``, run by Node.js once per page that has formulas not typeset before; the
-  results are kept in ``.cache/katex/``, keyed on KaTeX's file, so a warm build runs no Node). A
-  formula KaTeX rejects fails the build. A notebook's formulas (``$ ... $`` and ``$$ ... $$`` in its
-  Markdown cells, which mkdocs-jupyter leaves as written) are typeset the same way where the page
-  holds them as written. The math is typeset in the finished page, after the search plugin has read it,
-  so the search index holds each formula once, as its TeX. A page with math links KaTeX's stylesheet (its fonts); only a notebook page
-  with a formula not found so gets KaTeX's scripts (``extra.math``), for ``katex-init.js`` to typeset. The theme has no
-  instant navigation, so every page is a full load and gets what it needs in its own HTML.
+  ``\\( ... \\)`` or ``\\[ ... \\]``) is replaced, inside its element, by the HTML of the site's own KaTeX
+  (``KATEX_JS``, run by Node.js once per page that has formulas not typeset before; the results are kept
+  in ``.cache/katex/``, keyed on KaTeX's file, so a warm build runs no Node). A formula KaTeX rejects
+  fails the build. A notebook's formulas (``$ ... $`` and ``$$ ... $$`` in its Markdown cells, which
+  mkdocs-jupyter leaves as written) are typeset the same way where the page holds them as written. The
+  math is typeset in the finished page, after the search plugin has read it, so the search index holds
+  each formula once, as its TeX. A page with math links KaTeX's stylesheet (its fonts); only a notebook
+  page with a formula not found so gets KaTeX's scripts (``extra.math``), for ``katex-init.js`` to
+  typeset. The theme has no instant navigation, so every page is a full load and gets what it needs in
+  its own HTML.
 * **Widget scripts** (``extra.widgets``: each script with the text a page must hold to use it, such as
   ``data-widget="q-wave"``) are linked only from the pages holding that text, at the end of the body
   where ``extra_javascript`` goes, in the order listed. A script no page links fails the build.
