@@ -4,6 +4,9 @@
   relative paths are relative to the repo root); otherwise the site is built once per session with
   ``mkdocs build --strict`` into a temporary folder, and a failed build fails the test with mkdocs'
   output.
+* ``browser``: one headless Chromium (tests/chromium.py finds it) for every browser test of the
+  process (each xdist worker), launched once; each visit opens a context of its own, so nothing a
+  test does carries over to another.
 * ``site_server``: that folder served over HTTP on 127.0.0.1, on a port the OS picks, text gzipped.
 * ``page`` / ``html_file``: tests that take one of these are parametrised over every page (or every
   checked HTML file) of the built site, so a failure names the page. Listing them needs the site at
@@ -14,11 +17,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import settings
 
 from benchmarks.site import serve
+from tests.chromium import CHROMIUM_ARGS, BrowserMissing, find_chromium
 from tests.site_helpers import (
     SiteBuildError,
     build_site,
@@ -146,6 +151,24 @@ def html_file(request: pytest.FixtureRequest, built_site: Path) -> str:
     if value == _NO_SITE:
         pytest.fail(f"the built site at {built_site} has no HTML files", pytrace=False)
     return value
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright  # only the browser tests need it
+
+    try:
+        executable, missing = find_chromium(), ""  # $CHROMIUM, a system Chrome or Chromium, or Playwright's own
+    except BrowserMissing as exc:
+        executable, missing = "", str(exc)
+    if missing:
+        pytest.fail(missing, pytrace=False)  # one line: what to install
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
 
 
 @pytest.fixture(scope="session")

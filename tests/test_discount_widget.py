@@ -7,7 +7,8 @@ decimals it shows. axe-core finds nothing serious in it in the light
 or the dark palette (one visit, both palettes); and at 375 px the widget fits. That its data file is
 fetched on the return page only is checked for every page by tests/test_site_browser.py.
 
-The browser, the visit (which records every request) and axe-core are tests/test_site_browser.py's.
+The browser is tests/conftest.py's; the visit (which records every request) and axe-core are
+tests/test_site_browser.py's.
 """
 
 from __future__ import annotations
@@ -17,11 +18,9 @@ from playwright.sync_api import Browser, Page
 from rl4rlhf.returns import A_TO_GOAL, GOAL_TEN_STEPS_AWAY, discounted_return
 
 from tests.test_site_browser import MOBILE, visit
-from tests.test_site_browser import browser as _browser_fixture
 from tests.widget_helpers import phone_layout, violations_in_both_palettes
 
 pytestmark = pytest.mark.browser
-browser = _browser_fixture  # the fixture, under the name the tests ask for
 
 RETURN_PAGE = "fundamentals/return/"
 DATA = "/data/discounting.json"

@@ -20,11 +20,9 @@ import pytest
 from playwright.sync_api import Browser, Page
 
 from tests.test_site_browser import MOBILE, visit
-from tests.test_site_browser import browser as _browser_fixture
 from tests.widget_helpers import phone_layout, violations_in_both_palettes
 
 pytestmark = pytest.mark.browser
-browser = _browser_fixture  # the fixture, under the name the tests ask for
 
 PAGE = "value-learning/why-q-learning-breaks-down/"
 DATA = "/data/lm_temperature.json"

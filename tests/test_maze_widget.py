@@ -31,11 +31,9 @@ from rl4rlhf.gridworld import MAZE, GridWorld
 
 from rl4rlhf import gridworld
 from tests.test_site_browser import MOBILE, visit
-from tests.test_site_browser import browser as _browser_fixture
 from tests.widget_helpers import violations_in_both_palettes
 
 pytestmark = pytest.mark.browser
-browser = _browser_fixture  # the fixture, under the name the tests ask for
 
 PAGE = "value-learning/q-function/"
 PAGE_SOURCE = Path(__file__).resolve().parents[1] / "docs" / "value-learning" / "q-function.md"

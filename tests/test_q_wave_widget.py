@@ -10,7 +10,8 @@ the run. axe-core finds nothing serious in the widget in the light or the dark
 palette (one visit, both palettes); and at 375 px it fits. That its data file is fetched on that page
 only is checked for every page by tests/test_site_browser.py.
 
-The browser, the visit (which records every request) and axe-core are tests/test_site_browser.py's.
+The browser is tests/conftest.py's; the visit (which records every request) and axe-core are
+tests/test_site_browser.py's.
 """
 
 from __future__ import annotations
@@ -23,11 +24,9 @@ from rl4rlhf.qtable import greedy_policy
 
 from figures.value_learning import fmt, maze_run
 from tests.test_site_browser import MOBILE, visit
-from tests.test_site_browser import browser as _browser_fixture
 from tests.widget_helpers import phone_layout, violations_in_both_palettes
 
 pytestmark = pytest.mark.browser
-browser = _browser_fixture  # the fixture, under the name the tests ask for
 
 PAGE = "value-learning/q-function/"
 DATA = "/data/q_learning_wave.json"

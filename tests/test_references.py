@@ -28,9 +28,6 @@ import yaml
 from rl4rlhf.returns import discounted_return, returns_to_go
 
 from tests.test_site_browser import DESKTOP, MOBILE, visit
-from tests.test_site_browser import browser as _browser_fixture
-
-browser = _browser_fixture  # the fixture, under the name the browser test asks for
 
 REPO = Path(__file__).resolve().parents[1]
 DOCS = REPO / "docs"

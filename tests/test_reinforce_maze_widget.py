@@ -22,11 +22,9 @@ from rl4rlhf.reinforce import MAZE_CONFIG
 
 from figures.policy_gradient_runs import reinforce_run
 from tests.test_site_browser import MOBILE, visit
-from tests.test_site_browser import browser as _browser_fixture
 from tests.widget_helpers import phone_layout, violations_in_both_palettes
 
 pytestmark = pytest.mark.browser
-browser = _browser_fixture  # the fixture, under the name the tests ask for
 
 PAGE = "policy-learning/policy-gradient/"
 DATA = "/data/reinforce_maze_policy.json"

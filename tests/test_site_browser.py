@@ -39,10 +39,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-from playwright.sync_api import Browser, Page, Route, sync_playwright
+from playwright.sync_api import Browser, Page, Route
 
 from benchmarks.site import WEIGHT_GOALS, FirstLoad
-from tests.chromium import BrowserMissing, find_chromium
 from tests.site_helpers import (
     HOME_PAGE,
     NOTEBOOK_PAGE,
@@ -54,16 +53,6 @@ from tests.site_helpers import (
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-default-apps",
-]
 DESKTOP = {"width": 1280, "height": 800}
 MOBILE = {"width": 375, "height": 740}
 SHOTS = REPO_ROOT / "test-artifacts" / "screenshots"
@@ -86,23 +75,7 @@ def _shot_name(url: str) -> str:
     return page_id(url).replace("/", "__") + ".png"
 
 
-# --- Browser, contexts, and what a visit records ---------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    try:
-        executable, missing = find_chromium(), ""  # $CHROMIUM, a system Chrome or Chromium, or Playwright's own
-    except BrowserMissing as exc:
-        executable, missing = "", str(exc)
-    if missing:
-        pytest.fail(missing, pytrace=False)  # one line: what to install
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
+# --- Contexts, and what a visit records (the browser: tests/conftest.py) ---------------------------------------------------
 
 
 @dataclass(frozen=True)
