@@ -22,18 +22,30 @@ print(MAZE_CONFIG)
 # %% [markdown]
 # ## The policy at the start cell, as training goes on
 #
-# `train` with the same seed replays the same episodes, so a run of 80 episodes is exactly the first 80 episodes of
-# a run of 800. We train for a few budgets and read $\pi(a \mid s)$ at the start cell after each.
+# We train once, for the 800 episodes of `MAZE_CONFIG`. `train` calls `on_update(policy)` after each update, one
+# per `MAZE_CONFIG.batch_episodes` = 8 episodes, and there we read $\pi(a \mid s)$ at the start cell after a few
+# budgets. `train` with the same seed replays the same episodes, so what we read after 80 episodes is exactly the
+# policy of a run of 80 episodes.
 
 # %%
 env = make_env(MAZE_CONFIG.env_id)
 start_obs, _ = env.reset(seed=0)
+start = torch.as_tensor(start_obs)[None]  # (1, 16): the start cell, one-hot
 budgets = (8, 80, 240, 800)
-probabilities, runs = {}, {}
+probabilities = {}
+played = 0  # episodes played so far
+
+
+def after_update(policy):
+    global played
+    played += MAZE_CONFIG.batch_episodes
+    if played in budgets:
+        with torch.no_grad():
+            probabilities[played] = policy(start).probs[0].numpy()  # (4,): up, down, left, right
+
+
+final = train(replace(MAZE_CONFIG, seed=0), on_update=after_update)
 for episodes in budgets:
-    run = runs[episodes] = train(replace(MAZE_CONFIG, episodes=episodes, seed=0))
-    with torch.no_grad():
-        probabilities[episodes] = run.policy(torch.as_tensor(start_obs)[None]).probs[0].numpy()
     shown = {a: round(float(p), 3) for a, p in zip(ACTION_NAMES, probabilities[episodes], strict=True)}
     print(f"after {episodes:4d} episodes:", shown)
 
@@ -56,7 +68,6 @@ plt.show()
 # action shows what it has learned.
 
 # %%
-final = runs[800]  # the full MAZE_CONFIG budget
 grid = GridWorld(MAZE)
 arrows = dict(zip(ACTION_NAMES, "↑↓←→", strict=True))
 for r in range(grid.n_rows):

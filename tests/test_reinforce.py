@@ -299,10 +299,17 @@ def test_on_update_sees_the_policy_after_every_update_and_changes_nothing():
 
 
 def test_a_shorter_run_is_a_prefix_of_a_longer_one():
-    """The maze notebook reads a run of N episodes as the first N episodes of a longer run."""
+    """The maze notebook trains once and reads, with ``on_update``, the policy after N episodes as the
+    policy of a run of N episodes: the same episodes, and the same weights."""
     short = train(dataclasses.replace(MAZE_CONFIG, episodes=16, seed=0))
-    long = train(dataclasses.replace(MAZE_CONFIG, episodes=40, seed=0))
+    seen = []
+    long = train(
+        dataclasses.replace(MAZE_CONFIG, episodes=40, seed=0),
+        on_update=lambda policy: seen.append([v.clone() for v in policy.state_dict().values()]),
+    )
     assert long.episode_returns[:16] == short.episode_returns
+    after_16 = seen[16 // MAZE_CONFIG.batch_episodes - 1]
+    assert all(torch.equal(a, b) for a, b in zip(after_16, short.policy.state_dict().values(), strict=True))
 
 
 # --- The page's exercises -------------------------------------------------------------------------
