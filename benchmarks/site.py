@@ -126,7 +126,7 @@ SLOWEST = re.compile(r"slowest: (.*)$", re.MULTILINE)  # hooks/render.py's profi
 PYTEST_SUMMARY = re.compile(r"^=+ (.*\bin [\d.]+s)(?: \([\d:]+\))? =+$", re.MULTILINE)
 PYTEST_SECONDS = re.compile(r"\bin ([\d.]+)s")
 CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [  # as the tests launch it (tests/chromium.py)
+CHROMIUM_ARGS = [  # headless, offline, quiet: the browser tests launch it so too (tests/conftest.py)
     "--no-sandbox",
     "--disable-gpu",
     "--disable-quic",

@@ -18,16 +18,6 @@ import os
 import shutil
 from collections.abc import Callable, Mapping
 
-CHROMIUM_ARGS = [  # headless, offline, quiet: how the tests and benchmarks/site.py launch it
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-default-apps",
-]
 ENV = "CHROMIUM"
 LINUX_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 SYSTEM_PATHS = (  # where the PATH may not reach: a cron job's short PATH, the macOS applications

@@ -22,8 +22,8 @@ from typing import Any
 import pytest
 from hypothesis import settings
 
-from benchmarks.site import serve
-from tests.chromium import CHROMIUM_ARGS, BrowserMissing, find_chromium
+from benchmarks.site import CHROMIUM_ARGS, serve  # the browser launched as the benchmark launches it
+from tests.chromium import BrowserMissing, find_chromium
 from tests.site_helpers import (
     SiteBuildError,
     build_site,
