@@ -23,9 +23,9 @@ print(MAZE_CONFIG)
 # ## The policy at the start cell, as training goes on
 #
 # We train once, for the 800 episodes of `MAZE_CONFIG`. `train` calls `on_update(policy)` after each update, one
-# per `MAZE_CONFIG.batch_episodes` = 8 episodes, and there we read $\pi(a \mid s)$ at the start cell after a few
-# budgets. `train` with the same seed replays the same episodes, so what we read after 80 episodes is exactly the
-# policy of a run of 80 episodes.
+# per `MAZE_CONFIG.batch_episodes` = 8 episodes; there we read $\pi(a \mid s)$ at the start cell once 8, 80, 240
+# and 800 episodes have been played. `train` with the same seed replays the same episodes, so the policy we read
+# after 80 episodes is exactly the policy a run of 80 episodes ends with.
 
 # %%
 env = make_env(MAZE_CONFIG.env_id)

@@ -75,7 +75,7 @@ def _shot_name(url: str) -> str:
     return page_id(url).replace("/", "__") + ".png"
 
 
-# --- Contexts, and what a visit records (the browser: tests/conftest.py) ---------------------------------------------------
+# --- Contexts, and what a visit records (the browser is tests/conftest.py's) ----------------------
 
 
 @dataclass(frozen=True)
