@@ -20,8 +20,10 @@ is the digest of the code that a module's functions run, named by module (or by 
 defined in it), so callers follow renames and moves: ``figures/_runs.py`` keys each training run on
 it, and ``hooks/compute.py`` keys each figure, value and notebook on ``code_digest`` of its source.
 
-Standard library only, importable without MkDocs; every parse is done once per version of a file
-(its modification time and size), since discovery asks about the same modules for every artifact.
+Standard library only, importable without MkDocs. What a parse finds (the behaviour's digest, the
+imports, ``DATA_FILES``, the top-level functions) is kept in ``.cache/deps.json`` by each file's path and
+the sha256 of its bytes, so a build parses only the files that changed since the last one; within a
+process, each version of a file (its modification time and size) is read once.
 """
 
 from __future__ import annotations
@@ -29,6 +31,8 @@ from __future__ import annotations
 import ast
 import functools
 import hashlib
+import json
+import os
 from collections.abc import Collection
 from pathlib import Path
 from types import ModuleType
@@ -40,6 +44,7 @@ LOCAL_PACKAGES = ("rl4rlhf", "rl4rlhf_exercises", "figures")
 FOLDERS = {"rl4rlhf": "snippets", "rl4rlhf_exercises": "exercises"}
 WHERE = " or ".join(FOLDERS.get(p, p) + "/" for p in LOCAL_PACKAGES)  # for messages: the folders
 DATA_SUFFIXES = frozenset({".txt", ".json", ".csv"})  # read by the modules beside them, so part of the code
+CACHE = ROOT / ".cache" / "deps.json"  # what parsing each file found, by path and content (see _parsed)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -77,8 +82,78 @@ def behaviour(file: Path) -> bytes:
 def _behaviour(file: Path, mtime_ns: int, size: int) -> bytes:
     if file.suffix != ".py":
         return file.read_bytes()
-    tree = _Docstrings().visit(ast.parse(file.read_bytes(), filename=str(file)))
+    return _behaviour_of(ast.parse(file.read_bytes(), filename=str(file)))
+
+
+def _behaviour_of(tree: ast.Module) -> bytes:
+    tree = _Docstrings().visit(tree)
     return ast.dump(tree).encode()  # no line numbers: moving code down a line changes nothing
+
+
+def behaviour_digest(file: Path) -> str:
+    """sha256 (hex) of ``behaviour(file)``."""
+    return _parsed(file)["behaviour"]
+
+
+# --------------------------------------------------------------------------------------------------
+# What a parse finds, kept on disk by content: a warm build parses nothing
+
+
+def _parsed(file: Path) -> dict[str, Any]:
+    """What parsing ``file`` finds: ``behaviour`` (its digest), ``imports`` (the local modules it imports),
+    ``data_files`` (its ``DATA_FILES`` globs) and ``functions`` (its top-level function names, in order)."""
+    stat = file.stat()
+    return _parsed_version(file, stat.st_mtime_ns, stat.st_size)
+
+
+@functools.cache
+def _parsed_version(file: Path, mtime_ns: int, size: int) -> dict[str, Any]:
+    data = file.read_bytes()
+    sha = hashlib.sha256(data).hexdigest()
+    cache = _disk_cache()
+    key = file.relative_to(ROOT).as_posix() if file.is_relative_to(ROOT) else str(file)
+    entry = cache.get(key)
+    if entry is None or entry.get("sha256") != sha:
+        entry = {"sha256": sha, **_parse(file, data)}
+        cache[key] = entry
+        _save(cache)
+    return entry
+
+
+def _parse(file: Path, data: bytes) -> dict[str, Any]:
+    if file.suffix != ".py":  # a data file: its bytes are its behaviour
+        return {"behaviour": hashlib.sha256(data).hexdigest(), "imports": [], "data_files": [], "functions": []}
+    tree = ast.parse(data, filename=str(file))
+    functions = [node.name for node in tree.body if isinstance(node, ast.FunctionDef)]
+    imports, data_files = sorted(_imports_in(tree, _package_of(file))), list(_data_patterns_in(tree, file))
+    behaviour_ = hashlib.sha256(_behaviour_of(tree)).hexdigest()  # last: it strips the docstrings from tree
+    return {"behaviour": behaviour_, "imports": imports, "data_files": data_files, "functions": functions}
+
+
+@functools.cache
+def _disk_cache() -> dict[str, dict[str, Any]]:
+    try:
+        cache = json.loads(CACHE.read_text(encoding="utf-8"))
+    except (OSError, ValueError):  # none yet, or unreadable: parse again
+        return {}
+    return cache if isinstance(cache, dict) else {}
+
+
+def _save(cache: dict[str, dict[str, Any]]) -> None:
+    """Write the cache in one rename (build jobs run side by side; the last one to write wins, and
+    every entry of either is right: it is keyed by content)."""
+    try:
+        CACHE.parent.mkdir(parents=True, exist_ok=True)
+        partial = CACHE.with_suffix(f".{os.getpid()}.partial")
+        partial.write_text(json.dumps(cache, sort_keys=True), encoding="utf-8")
+        os.replace(partial, CACHE)
+    except OSError:  # a read-only checkout: the next build parses again
+        pass
+
+
+def top_level_functions(path: Path) -> list[str]:
+    """The names of the functions ``def``-ined at the top level of the Python file ``path``, in order."""
+    return list(_parsed(path)["functions"])
 
 
 # --------------------------------------------------------------------------------------------------
@@ -145,14 +220,13 @@ def module_name(code: str | ModuleType | Any, param: str = "code") -> str:
 
 def local_imports(path: Path) -> frozenset[str]:
     """The local modules that the Python file ``path`` imports (itself, not transitively)."""
-    stat = path.stat()
-    return _local_imports(path, stat.st_mtime_ns, stat.st_size)
+    return frozenset(name for name in _parsed(path)["imports"] if _module_file(name))  # the ones that exist now
 
 
-@functools.cache
-def _local_imports(path: Path, mtime_ns: int, size: int) -> frozenset[str]:
-    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
-    package = _package_of(path)
+def _imports_in(tree: ast.Module, package: str) -> frozenset[str]:
+    """Every dotted name under ``LOCAL_PACKAGES`` that an import in ``tree`` may load: the names and each
+    of their parents (importing a.b.c runs a/__init__, a/b/__init__ too). ``local_imports`` keeps those
+    that are modules."""
     found: set[str] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
@@ -169,23 +243,18 @@ def _local_imports(path: Path, mtime_ns: int, size: int) -> frozenset[str]:
         for name in names:
             parts = name.split(".")
             if parts[0] in LOCAL_PACKAGES:
-                for i in range(1, len(parts) + 1):  # importing a.b.c runs a/__init__, a/b/__init__ too
-                    if _module_file(".".join(parts[:i])):
-                        found.add(".".join(parts[:i]))
+                found.update(".".join(parts[:i]) for i in range(1, len(parts) + 1))
     return frozenset(found)
 
 
 def declared_data_files(module: Path) -> set[Path]:
     """The files matched by the module's ``DATA_FILES = ("glob", ...)``: paths relative to the repo
     root, for data read from elsewhere (figures/benchmarks.py reads benchmarks/results/*.json)."""
-    stat = module.stat()
-    patterns = _data_patterns(module, stat.st_mtime_ns, stat.st_size)
+    patterns = _parsed(module)["data_files"]
     return {f for pattern in patterns for f in ROOT.glob(pattern) if f.is_file()}
 
 
-@functools.cache
-def _data_patterns(module: Path, mtime_ns: int, size: int) -> tuple[str, ...]:
-    tree = ast.parse(module.read_text(encoding="utf-8"), filename=str(module))
+def _data_patterns_in(tree: ast.Module, module: Path) -> tuple[str, ...]:
     for node in tree.body:
         if isinstance(node, ast.Assign | ast.AnnAssign):
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
@@ -222,12 +291,12 @@ def code_files(*sources: Path) -> list[Path]:
 
 def code_digest(*sources: Path, verbatim: Collection[Path] = ()) -> str:
     """sha256 (hex) of everything in ``code_files(*sources)``: each file's path in the repository and
-    its behaviour, or, for a file in ``verbatim``, its bytes (a notebook script's comments are its text)."""
+    the sha256 of its behaviour, or, for a file in ``verbatim``, of its bytes (a notebook script's
+    comments are its text)."""
     h = hashlib.sha256()
     for file in code_files(*sources):
-        content = file.read_bytes() if file in verbatim else behaviour(file)
-        h.update(f"{file.relative_to(ROOT).as_posix()}\0{len(content)}\0".encode())
-        h.update(content)
+        content = hashlib.sha256(file.read_bytes()).hexdigest() if file in verbatim else behaviour_digest(file)
+        h.update(f"{file.relative_to(ROOT).as_posix()}\0{content}\n".encode())
     return h.hexdigest()
 
 

@@ -55,7 +55,6 @@ as ``hooks/artifacts.py`` does, so that its ``ROOT`` is the project it sits in.
 from __future__ import annotations
 
 import argparse
-import ast
 import hashlib
 import importlib.metadata
 import importlib.util
@@ -162,7 +161,7 @@ def environment_fingerprint() -> str:
             parts.append(f"{dist}={importlib.metadata.version(dist)}")
         except importlib.metadata.PackageNotFoundError:
             parts.append(f"{dist}=missing")
-    parts.append(deps.behaviour(ROOT / "hooks" / "render.py").decode())  # how artifacts are made, not its comments
+    parts.append(deps.behaviour_digest(ROOT / "hooks" / "render.py"))  # how artifacts are made, not its comments
     return "\n".join(parts)
 
 
@@ -184,21 +183,18 @@ def discover() -> list[Artifact]:
             continue
         module = "figures." + path.stem
         code = deps.code_digest(path, verbatim={path})  # once per module: its artifacts share it
-        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
-        for node in tree.body:
-            if not isinstance(node, ast.FunctionDef):
-                continue
-            kind = "figure" if node.name.startswith("fig_") else None
-            if node.name.startswith(("num_", "table_")):
+        for name in deps.top_level_functions(path):
+            kind = "figure" if name.startswith("fig_") else None
+            if name.startswith(("num_", "table_")):
                 kind = "value"
-            if node.name.startswith("data_"):
+            if name.startswith("data_"):
                 kind = "data"
             if kind is None:
                 continue
-            if node.name in owner:
-                raise ArtifactError(f"artifacts: {node.name} is defined in both {owner[node.name]} and {path}")
-            owner[node.name] = path
-            artifacts.append(Artifact(kind, node.name, path, module, digest_of(kind, node.name, path, env, code)))
+            if name in owner:
+                raise ArtifactError(f"artifacts: {name} is defined in both {owner[name]} and {path}")
+            owner[name] = path
+            artifacts.append(Artifact(kind, name, path, module, digest_of(kind, name, path, env, code)))
     for path in sorted((ROOT / "notebooks").glob("*.py")):
         name = path.stem
         artifacts.append(Artifact("notebook", name, path, "", digest_of("notebook", name, path, env)))
@@ -228,6 +224,10 @@ def render_jobs(missing: list[Artifact]) -> list[dict]:
 def _render_env() -> dict[str, str]:
     env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep))
     env.setdefault("MPLBACKEND", "Agg")
+    # One thread per job (and per notebook's kernel): the jobs run side by side, one per core, so a
+    # job's second thread only fights the other job for its core. The training runs' memo sets
+    # torch's threads to 1 already; this covers the rest. The computed files are the same bytes.
+    env["OMP_NUM_THREADS"] = "1"
     return env
 
 

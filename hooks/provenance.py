@@ -32,8 +32,10 @@ from __future__ import annotations
 import ast
 import datetime as dt
 import functools
+import hashlib
 import html
 import importlib.metadata
+import json
 import os
 import re
 import subprocess
@@ -43,6 +45,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 VALUE_CHECKS = Path("tests") / "test_values.py"
+PROVENANCE_CACHE = Path(".cache") / "provenance.json"  # value_provenance's last answer, by what it read
 CHECK_DECORATOR = "check"
 LOCAL = ("rl4rlhf", "rl4rlhf_exercises", "figures")
 FOLDERS = {
@@ -258,8 +261,21 @@ class ValueProvenance:
 
 def value_provenance(artifacts: Iterable, root: Path = ROOT) -> dict[str, ValueProvenance]:
     """Name -> provenance of every value artifact (``compute.Artifact`` of kind ``value``). Raises
-    ProvenanceError naming every value with no check in ``tests/test_values.py``."""
+    ProvenanceError naming every value with no check in ``tests/test_values.py``.
+
+    The answer is kept in ``.cache/provenance.json`` under a digest of every file it reads (``read_by``)
+    and of the values asked about: a build where none of them changed walks no code."""
     values = [a for a in artifacts if a.kind == "value"]
+    key = hashlib.sha256(repr([(a.name, a.module, str(a.source)) for a in values]).encode())
+    for path in read_by(root):
+        key.update(f"{path.relative_to(root).as_posix()}\0{hashlib.sha256(path.read_bytes()).hexdigest()}\n".encode())
+    cache = root / PROVENANCE_CACHE
+    try:
+        kept = json.loads(cache.read_text(encoding="utf-8"))
+        if kept["key"] == key.hexdigest():
+            return {name: ValueProvenance(name, f, tuple(s), Check(*c)) for name, (f, s, c) in kept["values"].items()}
+    except (OSError, ValueError, KeyError, TypeError):
+        pass  # none kept, or for other code: walk it
     checks = value_checks(root)
     missing = unchecked((a.name for a in values), checks)
     if missing:
@@ -267,12 +283,28 @@ def value_provenance(artifacts: Iterable, root: Path = ROOT) -> dict[str, ValueP
             f"provenance: computed values with no check in {VALUE_CHECKS.as_posix()} (add an @check "
             f"function named like the value): {', '.join(missing)}"
         )
-    return {
+    found = {
         a.name: ValueProvenance(
             a.name, f"{a.module}.{a.name}", tuple(sections_run(a.source, a.name, root)), checks[a.name]
         )
         for a in values
     }
+    kept = {n: [p.function, list(p.sections), [p.check.name, p.check.file, p.check.line]] for n, p in found.items()}
+    try:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        partial = cache.with_suffix(f".{os.getpid()}.partial")
+        partial.write_text(json.dumps({"key": key.hexdigest(), "values": kept}), encoding="utf-8")
+        os.replace(partial, cache)
+    except OSError:  # a read-only checkout: the next build walks again
+        pass
+    return found
+
+
+def read_by(root: Path = ROOT) -> list[Path]:
+    """Every file ``value_provenance`` may read: the checks, and the Python files of the local packages."""
+    folders = sorted({FOLDERS.get(package, package) for package in LOCAL})
+    files = [root / VALUE_CHECKS, *sorted(p for folder in folders for p in (root / folder).rglob("*.py"))]
+    return [f for f in files if f.is_file()]
 
 
 def table_caption(p: ValueProvenance) -> str:

@@ -12,6 +12,7 @@ import importlib
 import json
 import os
 import shutil
+import statistics
 import sys
 import tempfile
 import time
@@ -20,6 +21,8 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+# The build's profile as benchmarks/site.py last recorded it: which jobs to start first.
+PROFILE = ROOT / "benchmarks" / "results" / "site.json"
 
 
 def render_figure(job: dict, out: Path) -> Path:
@@ -126,11 +129,37 @@ def _run(job: dict) -> str | None:
         return f"{job['kind']} {job['name']} ({where}) failed:\n{traceback.format_exc()}"
 
 
+def expected_seconds(profile: Path = PROFILE) -> dict[str, float]:
+    """Name -> seconds of the slowest jobs of the cold builds that ``benchmarks/site.py`` last recorded
+    (the median over those builds); empty when there is no such record. Only the order of the jobs
+    depends on it, never what they compute."""
+    try:
+        builds = json.loads(profile.read_text(encoding="utf-8"))["build"]["slowest"]["cold"]
+        seconds: dict[str, list[float]] = {}
+        for build in builds:
+            for name, s in build:
+                seconds.setdefault(str(name), []).append(float(s))
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
+    return {name: statistics.median(s) for name, s in seconds.items()}
+
+
+def schedule(jobs: list[dict], expected: dict[str, float]) -> list[dict]:
+    """The order the workers take ``jobs`` in. The longest first, as last measured, so that no long job
+    starts near the end while the other core idles. Then figures, which hold most of the training
+    runs; values and notebooks last, so a value that reuses a figure's memoised run finds it done
+    instead of holding a worker while it waits for it.
+
+    >>> [j["name"] for j in schedule([{"name": "v", "kind": "value"}, {"name": "f", "kind": "figure"},
+    ...     {"name": "slow", "kind": "value"}], {"slow": 30.0})]
+    ['slow', 'f', 'v']
+    """
+    kinds = {"figure": 0, "notebook": 1, "value": 2, "data": 2}
+    return sorted(jobs, key=lambda job: (-expected.get(job["name"], 0.0), kinds[job["kind"]]))
+
+
 def main(jobs_file: str) -> int:
-    jobs = json.loads(Path(jobs_file).read_text(encoding="utf-8"))
-    # Figures first: they hold the long runs (training). Values and notebooks last, so a value that
-    # reuses a figure's memoised run finds it done instead of holding a worker while it waits for it.
-    jobs.sort(key=lambda job: {"figure": 0, "notebook": 1, "value": 2, "data": 2}[job["kind"]])
+    jobs = schedule(json.loads(Path(jobs_file).read_text(encoding="utf-8")), expected_seconds())
     workers = max(1, min(len(jobs), os.cpu_count() or 1))
     if workers == 1:
         outcomes = [run(job) for job in jobs]

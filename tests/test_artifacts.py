@@ -144,6 +144,46 @@ def test_a_notebooks_own_comments_are_its_text(project: Path):
     assert by_name(load_compute(project).discover())["returns-in-the-maze"].digest != before
 
 
+def test_a_warm_process_reads_what_the_parses_found_from_disk_by_content(project: Path, monkeypatch):
+    """figures/_deps.py keeps each file's parse in .cache/deps.json by path and sha256: a new process
+    (a warm build) parses no unchanged file and gets the same digests; an edited file is parsed again."""
+    first = {n: a.digest for n, a in by_name(load_compute(project).discover()).items()}
+    kept = json.loads((project / ".cache" / "deps.json").read_text(encoding="utf-8"))
+    assert {"figures/dqn.py", "snippets/dqn.py", "snippets/lm_corpus.txt"} <= set(kept)
+
+    import ast
+
+    parse = ast.parse
+    parsed: list[str] = []
+    monkeypatch.setattr(
+        ast,
+        "parse",
+        lambda source, filename="<unknown>", **kw: (parsed.append(filename), parse(source, filename, **kw))[1],
+    )
+    assert {n: a.digest for n, a in by_name(load_compute(project).discover()).items()} == first
+    assert not [f for f in parsed if "snippets" in f or "figures" in f], parsed  # nothing parsed again
+
+    returns = project / "snippets" / "returns.py"
+    returns.write_text(returns.read_text(encoding="utf-8") + "\nAN_EDIT = 1\n", encoding="utf-8")
+    after = {n: a.digest for n, a in by_name(load_compute(project).discover()).items()}
+    assert [f for f in parsed if f.endswith("returns.py")], "the edited file was not parsed again"
+    assert after["num_return_a_to_goal"] != first["num_return_a_to_goal"]
+    assert after["fig_rlhf_pipeline"] == first["fig_rlhf_pipeline"]
+
+
+def test_a_module_created_after_its_import_was_read_counts(project: Path):
+    """What a file imports is kept as every dotted name it may load; which of them are modules is
+    decided afresh, so a module added later (the import read from the cache) is part of the code."""
+    user = project / "figures" / "uses_later.py"
+    user.write_text("from rl4rlhf import later_module\n\ndef num_later(seed):\n    return '1'\n", encoding="utf-8")
+    deps = load_deps(project)
+    assert project / "snippets" / "later_module.py" not in deps.code_files(user)
+    (project / "snippets" / "later_module.py").write_text("X = 1\n", encoding="utf-8")
+    assert project / "snippets" / "later_module.py" in load_deps(project).code_files(
+        user
+    )  # a new process, cached parse
+
+
 def test_behaviour_ignores_comments_formatting_and_docstrings(tmp_path: Path):
     from figures._deps import behaviour
 
@@ -172,6 +212,33 @@ def test_cached_artifacts_are_not_recomputed(project: Path, monkeypatch):
 
     monkeypatch.setattr(subprocess, "run", no_subprocess)
     compute.render_missing(artifacts)  # everything cached: nothing runs
+
+
+def test_the_longest_jobs_start_first_as_the_recorded_profile_says(tmp_path: Path):
+    """hooks/render.py orders its jobs by the cold builds' profile in benchmarks/site.py's results:
+    longest first, then figures, notebooks, values; with no profile, only by kind."""
+    render = load(REPO, "hooks/render.py")
+    profile = tmp_path / "site.json"
+    cold = [[["fig_dqn_learning_curve", 60.0], ["num_gamma_t_verdict", 12.0]], [["fig_dqn_learning_curve", 70.0]]]
+    profile.write_text(json.dumps({"build": {"slowest": {"cold": cold}}}), encoding="utf-8")
+    expected = render.expected_seconds(profile)
+    assert expected == {"fig_dqn_learning_curve": 65.0, "num_gamma_t_verdict": 12.0}  # medians
+    jobs = [
+        {"name": "num_a", "kind": "value"},
+        {"name": "nb", "kind": "notebook"},
+        {"name": "num_gamma_t_verdict", "kind": "value"},
+        {"name": "fig_a", "kind": "figure"},
+        {"name": "fig_dqn_learning_curve", "kind": "figure"},
+    ]
+    order = ["fig_dqn_learning_curve", "num_gamma_t_verdict", "fig_a", "nb", "num_a"]
+    assert [j["name"] for j in render.schedule(jobs, expected)] == order
+    by_kind = ["fig_a", "fig_dqn_learning_curve", "nb", "num_a", "num_gamma_t_verdict"]  # stable within a kind
+    assert [j["name"] for j in render.schedule(jobs, {})] == by_kind
+    for broken in ("", "{}", '{"build": {"slowest": {"cold": [[["x"]]]}}}'):  # no usable profile: kind order
+        profile.write_text(broken, encoding="utf-8")
+        assert render.expected_seconds(profile) == {}
+    assert render.expected_seconds(tmp_path / "missing.json") == {}
+    assert render.expected_seconds()["fig_dqn_learning_curve"] > 0  # the repository's own record
 
 
 def test_values_are_what_the_snippets_compute(project: Path):

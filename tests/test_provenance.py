@@ -135,6 +135,43 @@ def test_sections_named_in_a_tooltip_exist():
             assert name in {s for s, _, _ in provenance.sections_of(REPO / path)}, f"{p.name}: {section}"
 
 
+def test_provenance_is_kept_and_walked_again_when_what_it_read_changes(tmp_path: Path, monkeypatch):
+    """value_provenance keeps its answer in .cache/provenance.json under a digest of what it reads: a
+    second build walks no code; an edited snippet or check is walked again."""
+    root = tmp_path
+    for name in ("snippets", "figures", "exercises", "tests"):
+        (root / name).mkdir()
+    (root / "snippets" / "m.py").write_text(
+        "# --8<-- [start:half]\ndef half(x):\n    return x / 2\n# --8<-- [end:half]\n", encoding="utf-8"
+    )
+    (root / "figures" / "f.py").write_text(
+        "from rl4rlhf.m import half\n\ndef num_half(seed):\n    return str(half(seed))\n", encoding="utf-8"
+    )
+    (root / "tests" / "test_values.py").write_text("@check\ndef num_half(v):\n    pass\n", encoding="utf-8")
+
+    class Value:
+        kind, name, module, source = "value", "num_half", "figures.f", root / "figures" / "f.py"
+
+    first = provenance.value_provenance([Value], root)
+    assert first["num_half"].sections == ("snippets/m.py:half",)
+    assert (root / ".cache" / "provenance.json").is_file()
+
+    def walked(*args, **kwargs):
+        raise AssertionError("walked the code again")
+
+    monkeypatch.setattr(provenance, "sections_run", walked)
+    assert provenance.value_provenance([Value], root) == first  # kept: nothing walked
+    snippet = root / "snippets" / "m.py"
+    snippet.write_text("\n" + snippet.read_text(encoding="utf-8"), encoding="utf-8")  # the section moves a line
+    with pytest.raises(AssertionError, match="walked the code again"):
+        provenance.value_provenance([Value], root)
+    monkeypatch.undo()
+    assert provenance.value_provenance([Value], root) == first
+    checks = root / "tests" / "test_values.py"
+    checks.write_text("\n" + checks.read_text(encoding="utf-8"), encoding="utf-8")
+    assert provenance.value_provenance([Value], root)["num_half"].check.line == 3  # the check moved: read again
+
+
 def test_marks_leave_math_code_attributes_and_headings_intact():
     marker = provenance.Marker(
         {
