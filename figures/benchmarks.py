@@ -723,8 +723,9 @@ def num_bench_shortfalls(seed: int) -> str:
             f"**Cold build: {_seconds(b['median']['cold'])} against {b['goals']['cold']} s.** Almost all of "
             f"it is training. The slowest jobs of the median cold build: {_cold_profile(seed)}. "
             "`fig_dqn_learning_curve` trains the DQN chapter's three 50,000-step CartPole runs (those no "
-            "other job is training at the time), `fig_lm_reward_curve` pretrains and fine-tunes the tiny "
-            "language models of its seeds, and each notebook trains what it shows, as it would for a reader. Two cores "
+            "other job is training at the time), the first language-model job to start pretrains and fine-tunes "
+            "the tiny language models of its seeds (the others read them from the run memo), and each notebook "
+            "trains what it shows, as it would for a reader. Two cores "
             "cannot finish sooner than that training's CPU time divided by two, so the goal needs a faster "
             "machine (see the speed column above) or less training on the pages."
         )
