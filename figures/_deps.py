@@ -141,11 +141,12 @@ def _disk_cache() -> dict[str, dict[str, Any]]:
 
 def _save(cache: dict[str, dict[str, Any]]) -> None:
     """Write the cache in one rename (build jobs run side by side; the last one to write wins, and
-    every entry of either is right: it is keyed by content)."""
+    every entry of either is right: it is keyed by content). Files that are gone are dropped."""
     try:
         CACHE.parent.mkdir(parents=True, exist_ok=True)
         partial = CACHE.with_suffix(f".{os.getpid()}.partial")
-        partial.write_text(json.dumps(cache, sort_keys=True), encoding="utf-8")
+        kept = {name: entry for name, entry in cache.items() if (ROOT / name).is_file()}
+        partial.write_text(json.dumps(kept, sort_keys=True), encoding="utf-8")
         os.replace(partial, CACHE)
     except OSError:  # a read-only checkout: the next build parses again
         pass

@@ -147,8 +147,8 @@ def expected_seconds(profile: Path = PROFILE) -> dict[str, float]:
 def schedule(jobs: list[dict], expected: dict[str, float]) -> list[dict]:
     """The order the workers take ``jobs`` in. The longest first, as last measured, so that no long job
     starts near the end while the other core idles. Then figures, which hold most of the training
-    runs; values and notebooks last, so a value that reuses a figure's memoised run finds it done
-    instead of holding a worker while it waits for it.
+    runs, then notebooks; values and data last, so a value that reuses a figure's memoised run finds
+    it done instead of holding a worker while it waits for it.
 
     >>> [j["name"] for j in schedule([{"name": "v", "kind": "value"}, {"name": "f", "kind": "figure"},
     ...     {"name": "slow", "kind": "value"}], {"slow": 30.0})]
