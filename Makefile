@@ -28,8 +28,9 @@ serve: setup
 # The static checks and the Node packages need no built site, so they run beside the build, on the core
 # time the build leaves idle (its output and theirs, line by line); any of them failing fails `make test`.
 # Then pytest on both cores, a test file per worker at a time: a file's tests share its module fixtures
-# (one visit per page), and each worker launches one Chromium for all its browser tests. Not --dist loadgroup: with pytest 9.2, xdist 3.8.0's group suffix
-# on the test id has no effect, and grouped tests were spread over both workers.
+# (one visit per page), and each worker launches one Chromium for all its browser tests. Not --dist
+# loadgroup: with pytest 9.2, xdist 3.8.0's group suffix on the test id has no effect, and grouped tests
+# were spread over both workers.
 test: setup
 	$(MAKE) --no-print-directory --jobs=3 --output-sync=line check $(NODE) build
 	SITE_DIR=$(SITE) $(BIN)/python -m pytest -n 2 --dist loadfile --cov=snippets --cov=exercises --cov-report=term-missing

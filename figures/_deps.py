@@ -72,14 +72,8 @@ def behaviour(file: Path) -> bytes:
 
     A Python module: its syntax tree with no docstrings. The tree has no comments, blank lines or
     formatting, so ``x = 1  # one`` and ``x = (1)`` give the same bytes; ``x = 2`` does not.
-    Any other file (a corpus, a results JSON): its bytes.
+    Any other file (a corpus, a results JSON): its bytes. The digests use its hash, ``behaviour_digest``.
     """
-    stat = file.stat()
-    return _behaviour(file, stat.st_mtime_ns, stat.st_size)
-
-
-@functools.cache
-def _behaviour(file: Path, mtime_ns: int, size: int) -> bytes:
     if file.suffix != ".py":
         return file.read_bytes()
     return _behaviour_of(ast.parse(file.read_bytes(), filename=str(file)))
